@@ -1,0 +1,195 @@
+import { z } from 'zod';
+import { isStreamName, REMOVED_STREAMS, STREAM_NAMES, type StreamName } from './catalog/streams.js';
+import { ConfigError } from './errors.js';
+import type { KeyKind, Mode } from './types.js';
+
+export interface StripeSourceOptions {
+  /** A secret (`sk_live_`, `sk_test_`) or restricted (`rk_live_`, `rk_test_`) key. Read-only restricted keys suffice. */
+  apiKey: string;
+  /**
+   * The account to read. When it is not the key's own account (a Connect platform reading a connected
+   * account), every request carries `Stripe-Account`. Also binds checkpoints when a restricted key may not
+   * read `/v1/account`.
+   */
+  accountId?: string;
+  /** Streams to read; default all. */
+  streams?: readonly StreamName[];
+  /** Oldest `created` to read (a Date or an ISO 8601 string); default all history. */
+  startDate?: Date | string;
+  /** Requests per second across all endpoints; default 96 in live mode, 24 in test mode (Stripe allows 100 and 25). */
+  maxRequestsPerSecond?: number;
+  /** Requests per second to any one endpoint; default 24 (Stripe allows 25). */
+  maxRequestsPerSecondPerEndpoint?: number;
+  /** Where Stripe is: `https://api.stripe.com` by default; a fake or proxy Stripe otherwise. */
+  baseUrl?: string;
+  /** Time limit of one request in ms; default 60,000. Timeouts are retried. */
+  timeoutMs?: number;
+  /** How often one request is retried on 429, 5xx, network errors and timeouts; default 8. */
+  maxRetries?: number;
+  /** Clock in ms since the epoch; default `Date.now`. Tests move time with it. */
+  now?: () => number;
+}
+
+export interface ResolvedConfig {
+  readonly apiKey: string;
+  readonly mode: Mode;
+  readonly keyKind: KeyKind;
+  readonly accountId: string | undefined;
+  readonly streams: readonly StreamName[];
+  /** Unix seconds. */
+  readonly startSeconds: number;
+  readonly maxRequestsPerSecond: number;
+  readonly maxRequestsPerSecondPerEndpoint: number;
+  readonly baseUrl: URL;
+  readonly timeoutMs: number;
+  readonly maxRetries: number;
+  readonly now: () => number;
+}
+
+const KEY_HELP = 'Create a secret or a read-only restricted key at https://dashboard.stripe.com/apikeys.';
+const MAX_RATE = 10_000;
+
+/** Live/test and secret/restricted from a key's prefix; the message says what is wrong without the key. */
+export function parseApiKey(key: unknown): { mode: Mode; kind: KeyKind } | { problem: string } {
+  if (typeof key !== 'string' || key.length === 0) {
+    return { problem: `apiKey is required: a secret (sk_live_/sk_test_) or restricted (rk_live_/rk_test_) key. ${KEY_HELP}` };
+  }
+  if (key.trim() !== key) {
+    return { problem: 'apiKey has leading or trailing whitespace (often a newline from a file or environment variable): trim it.' };
+  }
+  if (/^pk_(live|test)_/.test(key)) {
+    return { problem: `apiKey is a publishable key (pk_...), which cannot read data. Use a secret or restricted key instead. ${KEY_HELP}` };
+  }
+  const match = /^(sk|rk)_(live|test)_([A-Za-z0-9]+)$/.exec(key);
+  if (!match) {
+    return {
+      problem: `apiKey is not a Stripe secret or restricted key: it must start with sk_live_, sk_test_, rk_live_ or rk_test_ followed by letters and digits only. ${KEY_HELP}`,
+    };
+  }
+  return { mode: match[2] === 'live' ? 'live' : 'test', kind: match[1] === 'sk' ? 'secret' : 'restricted' };
+}
+
+/** Checks a stream selection; also used by `read({ streams })`. Returns problems, one per bad entry. */
+export function streamSelectionProblems(streams: readonly unknown[], option: string): string[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  if (streams.length === 0) problems.push(`${option} is empty: name at least one stream, or leave it out to read all.`);
+  for (const name of streams) {
+    if (typeof name !== 'string') {
+      problems.push(`${option} holds ${JSON.stringify(name)}, which is not a stream name.`);
+    } else if (REMOVED_STREAMS[name]) {
+      problems.push(`${option}: "${name}" is not available. ${REMOVED_STREAMS[name]}`);
+    } else if (!isStreamName(name)) {
+      problems.push(`${option}: unknown stream "${name}". Known streams: ${STREAM_NAMES.join(', ')}.`);
+    } else if (seen.has(name)) {
+      problems.push(`${option} names "${name}" twice.`);
+    }
+    if (typeof name === 'string') seen.add(name);
+  }
+  return problems;
+}
+
+function rate(name: string) {
+  return z
+    .number({ error: `${name} must be a number of requests per second.` })
+    .refine((n) => Number.isFinite(n) && n > 0 && n <= MAX_RATE, {
+      error: `${name} must be greater than 0 and at most ${MAX_RATE} (Stripe allows 100 per second in live mode, 25 in test mode).`,
+    })
+    .optional();
+}
+
+const optionsSchema = z.object({
+  apiKey: z.unknown(),
+  accountId: z
+    .string({ error: 'accountId must be a string like "acct_1Nv0FGQ9RKHgCVdK".' })
+    .regex(/^acct_[A-Za-z0-9]+$/, { error: 'accountId must look like "acct_1Nv0FGQ9RKHgCVdK" (acct_ followed by letters and digits).' })
+    .optional(),
+  streams: z.array(z.unknown(), { error: 'streams must be an array of stream names.' }).optional(),
+  startDate: z.union([z.date(), z.string()], { error: 'startDate must be a Date or an ISO 8601 string such as "2024-01-01T00:00:00Z".' }).optional(),
+  maxRequestsPerSecond: rate('maxRequestsPerSecond'),
+  maxRequestsPerSecondPerEndpoint: rate('maxRequestsPerSecondPerEndpoint'),
+  baseUrl: z.string({ error: 'baseUrl must be a string URL such as "https://api.stripe.com".' }).optional(),
+  timeoutMs: z
+    .number({ error: 'timeoutMs must be a number of milliseconds.' })
+    .int({ error: 'timeoutMs must be a whole number of milliseconds.' })
+    .min(100, { error: 'timeoutMs must be at least 100 ms.' })
+    .max(600_000, { error: 'timeoutMs must be at most 600,000 ms (10 minutes).' })
+    .optional(),
+  maxRetries: z
+    .number({ error: 'maxRetries must be a number.' })
+    .int({ error: 'maxRetries must be a whole number.' })
+    .min(0, { error: 'maxRetries must be 0 or more.' })
+    .max(50, { error: 'maxRetries must be at most 50.' })
+    .optional(),
+  now: z.custom<() => number>((v) => typeof v === 'function', { error: 'now must be a function returning milliseconds since the epoch.' }).optional(),
+});
+
+const KNOWN_OPTIONS = new Set(Object.keys(optionsSchema.shape));
+
+/** Validates options before anything is sent; every problem is listed in one ConfigError. */
+export function resolveConfig(input: unknown): ResolvedConfig {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new ConfigError(['options must be an object such as { apiKey: process.env.STRIPE_API_KEY }.']);
+  }
+  const problems: string[] = [];
+  for (const key of Object.keys(input)) {
+    if (!KNOWN_OPTIONS.has(key)) problems.push(`unknown option "${key}". Known options: ${[...KNOWN_OPTIONS].join(', ')}.`);
+  }
+  const parsed = optionsSchema.safeParse(input);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(issue.message);
+  }
+  const raw = input as Record<string, unknown>;
+  const key = parseApiKey(raw.apiKey);
+  if ('problem' in key) problems.push(key.problem);
+
+  if (Array.isArray(raw.streams)) problems.push(...streamSelectionProblems(raw.streams, 'streams'));
+
+  const now = typeof raw.now === 'function' ? (raw.now as () => number) : Date.now;
+  let startSeconds = 0;
+  if (raw.startDate instanceof Date || typeof raw.startDate === 'string') {
+    const ms = raw.startDate instanceof Date ? raw.startDate.getTime() : Date.parse(raw.startDate);
+    if (Number.isNaN(ms)) {
+      problems.push('startDate is not a valid date: use a Date or an ISO 8601 string such as "2024-01-01T00:00:00Z".');
+    } else if (ms > now()) {
+      problems.push(`startDate ${new Date(ms).toISOString()} is in the future: nothing could be read. Use a past date, or leave it out to read all history.`);
+    } else if (ms < 0) {
+      problems.push('startDate is before 1970: leave it out to read all history.');
+    } else {
+      startSeconds = Math.floor(ms / 1000);
+    }
+  }
+
+  let baseUrl = new URL('https://api.stripe.com');
+  if (typeof raw.baseUrl === 'string') {
+    try {
+      baseUrl = new URL(raw.baseUrl);
+      if (baseUrl.protocol !== 'https:' && baseUrl.protocol !== 'http:') {
+        problems.push(`baseUrl must use http or https, not ${baseUrl.protocol}`);
+      } else if (baseUrl.pathname !== '/' || baseUrl.search || baseUrl.hash) {
+        problems.push('baseUrl must be an origin only, such as "http://127.0.0.1:12111" (no path, query or fragment).');
+      }
+    } catch {
+      problems.push('baseUrl is not a valid URL: use an origin such as "https://api.stripe.com" or "http://127.0.0.1:12111".');
+    }
+  }
+
+  if (problems.length > 0 || !parsed.success || 'problem' in key) throw new ConfigError(problems);
+  const options = parsed.data;
+  const mode = key.mode;
+  const defaultGlobal = mode === 'live' ? 96 : 24;
+  return {
+    apiKey: raw.apiKey as string,
+    mode,
+    keyKind: key.kind,
+    accountId: options.accountId,
+    streams: (options.streams as StreamName[] | undefined) ?? STREAM_NAMES,
+    startSeconds,
+    maxRequestsPerSecond: options.maxRequestsPerSecond ?? defaultGlobal,
+    maxRequestsPerSecondPerEndpoint: options.maxRequestsPerSecondPerEndpoint ?? 24,
+    baseUrl,
+    timeoutMs: options.timeoutMs ?? 60_000,
+    maxRetries: options.maxRetries ?? 8,
+    now,
+  };
+}

@@ -1,0 +1,191 @@
+import pRetry, { AbortError as RetryAbort } from 'p-retry';
+import Stripe from 'stripe';
+import type { ResolvedConfig } from '../config.js';
+import { AuthenticationError, PermissionError, RateLimitError, StripeApiError, StripeSourceError } from '../errors.js';
+import type { SourceEmitter } from '../events.js';
+import { redactSecrets } from '../redact.js';
+import { classifyFailure, type FailureFacts } from './classify.js';
+import { endpointOf, Throttle } from './throttle.js';
+
+export type QueryValue = string | number | undefined;
+
+export interface GetOptions {
+  /** The stream the request serves, for events and errors. */
+  readonly stream: string;
+  readonly path: string;
+  readonly query?: Readonly<Record<string, QueryValue>>;
+  readonly signal?: AbortSignal;
+}
+
+export interface GetResult {
+  readonly body: unknown;
+  readonly requestId: string | undefined;
+}
+
+const RETRY_MIN_MS = 500;
+const RETRY_MAX_MS = 30_000;
+
+/** Query strings the way Stripe reads them: `created[gte]=1` stays readable and ordered. */
+export function buildPath(path: string, query: Readonly<Record<string, QueryValue>> = {}): string {
+  const parts = Object.entries(query)
+    .filter((entry): entry is [string, string | number] => entry[1] !== undefined)
+    .map(([k, v]) => `${encodeURIComponent(k).replace(/%5B/g, '[').replace(/%5D/g, ']')}=${encodeURIComponent(String(v))}`);
+  return parts.length > 0 ? `${path}?${parts.join('&')}` : path;
+}
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('The read was aborted.', 'AbortError');
+}
+
+/**
+ * Every request of the library goes through here: GET only, through the throttle, retried with backoff
+ * and jitter by p-retry, failures turned into the library's own errors. The `stripe` client does the
+ * HTTP; its own retries are off so that each attempt is throttled, counted and reported.
+ */
+export class StripeHttp {
+  private readonly stripe: Stripe;
+  readonly throttle: Throttle;
+  /** Requests sent (attempts, retries included). */
+  requests = 0;
+
+  constructor(
+    private readonly config: ResolvedConfig,
+    private readonly events: SourceEmitter,
+    /** `Stripe-Account` for every request, when reading a connected account. */
+    private readonly stripeAccount?: string,
+  ) {
+    const url = config.baseUrl;
+    const protocol = url.protocol === 'http:' ? 'http' : 'https';
+    this.stripe = new Stripe(config.apiKey, {
+      host: url.hostname,
+      port: url.port ? Number(url.port) : protocol === 'http' ? 80 : 443,
+      protocol,
+      maxNetworkRetries: 0,
+      timeout: config.timeoutMs,
+      telemetry: false,
+      appInfo: { name: 'stripe-source' },
+    });
+    this.throttle = new Throttle({
+      globalPerSecond: config.maxRequestsPerSecond,
+      endpointPerSecond: config.maxRequestsPerSecondPerEndpoint,
+    });
+  }
+
+  /** A client for a connected account, sharing nothing but the configuration. */
+  forAccount(accountId: string | undefined): StripeHttp {
+    return new StripeHttp(this.config, this.events, accountId);
+  }
+
+  async get(options: GetOptions): Promise<GetResult> {
+    const { stream, signal } = options;
+    const path = buildPath(options.path, options.query);
+    const endpoint = endpointOf(options.path);
+    let attempt = 0;
+    try {
+      return await pRetry(
+        async () => {
+          if (signal?.aborted) throw new RetryAbort(toError(abortReason(signal)));
+          attempt += 1;
+          return this.throttle.schedule(endpoint, async () => {
+            if (signal?.aborted) throw new RetryAbort(toError(abortReason(signal)));
+            this.requests += 1;
+            this.events.emit('request', { stream, method: 'GET', path, attempt });
+            const body: unknown = await this.stripe.rawRequest('GET', path, undefined, this.stripeAccount ? { stripeAccount: this.stripeAccount } : {});
+            const requestId = (body as { lastResponse?: { requestId?: string } }).lastResponse?.requestId;
+            return { body, requestId };
+          });
+        },
+        {
+          retries: this.config.maxRetries,
+          minTimeout: RETRY_MIN_MS,
+          maxTimeout: RETRY_MAX_MS,
+          factor: 2,
+          randomize: true,
+          signal,
+          shouldRetry: ({ error }) => classifyFailure(error, this.config.now()).retry,
+          onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+            const facts = classifyFailure(error, this.config.now());
+            if (facts.statusCode === 429) {
+              this.events.emit('rate_limited', { stream, path, code: facts.reason, reason: facts.rateLimitedReason, requestId: facts.requestId });
+            }
+            if (!facts.retry || retriesLeft === 0) return;
+            // p-retry adds its own backoff after this; a server's Retry-After is waited for on top of it.
+            const backoff = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** (attemptNumber - 1));
+            this.events.emit('retry', {
+              stream, path, attempt: attemptNumber, delayMs: (facts.retryAfterMs ?? 0) + backoff,
+              reason: facts.reason, statusCode: facts.statusCode, requestId: facts.requestId,
+            });
+            if (facts.retryAfterMs) await sleep(Math.min(facts.retryAfterMs, RETRY_MAX_MS), signal);
+          },
+        },
+      );
+    } catch (error) {
+      if (signal?.aborted) throw abortReason(signal);
+      throw toSourceError(error, { stream, path, attempts: attempt, now: this.config.now() });
+    }
+  }
+}
+
+function toError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** Stripe's permission name in a 403 message ("Having the 'rak_charge_read' permission would allow ..."). */
+export function permissionFromMessage(message: string): string | undefined {
+  return /'(rak_[a-z_]+)'/.exec(message)?.[1];
+}
+
+/** The library's own error for a failed request, with what to do about it. */
+export function toSourceError(
+  error: unknown,
+  context: { stream: string; path: string; attempts: number; now: number },
+): StripeSourceError {
+  if (error instanceof StripeSourceError) return error;
+  const facts: FailureFacts = classifyFailure(error, context.now);
+  const stripeMessage = redactSecrets(error instanceof Error ? error.message : String(error));
+  const where = `GET ${context.path} (stream "${context.stream}")`;
+  const tail = facts.requestId ? ` [Stripe request id: ${facts.requestId}]` : '';
+  const options = { stream: context.stream, requestId: facts.requestId, statusCode: facts.statusCode, code: facts.code, cause: error };
+  switch (facts.statusCode) {
+    case 401:
+      return new AuthenticationError(
+        `Stripe rejected the API key (401) on ${where}: ${stripeMessage} Check that the key is current and not revoked; create one at https://dashboard.stripe.com/apikeys.${tail}`,
+        options,
+      );
+    case 403: {
+      const permission = permissionFromMessage(stripeMessage);
+      const advice = facts.code === 'account_invalid'
+        ? 'The key has no access to that account: check accountId, or that the platform still connects it.'
+        : permission
+          ? `Give the restricted key the "${permission}" permission, or leave the stream out.`
+          : 'Give the key read access to this resource, or leave the stream out.';
+      return new PermissionError(`Stripe refused ${where} (403): ${stripeMessage} ${advice}${tail}`, { ...options, permission });
+    }
+    case 429:
+      return new RateLimitError(
+        `Stripe kept answering 429 (${facts.reason}) on ${where} after ${context.attempts} attempts. Lower maxRequestsPerSecond, or stop other clients that use this account's rate limit, and resume from the last checkpoint.${tail}`,
+        options,
+      );
+    default: {
+      const what = facts.statusCode !== undefined
+        ? `Stripe answered ${facts.statusCode}${facts.code ? ` (${facts.code})` : ''}`
+        : facts.reason === 'network' ? 'The connection to Stripe failed' : 'The request failed';
+      const advice = facts.retry
+        ? ` It was tried ${context.attempts} times; resume from the last checkpoint once Stripe is reachable again.`
+        : '';
+      return new StripeApiError(`${what} on ${where}: ${stripeMessage}${advice}${tail}`, options);
+    }
+  }
+}

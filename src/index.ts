@@ -1,0 +1,33 @@
+export { StripeSource } from './source.js';
+export type { StripeSourceOptions } from './config.js';
+export {
+  StripeSourceError,
+  ConfigError,
+  AuthenticationError,
+  PermissionError,
+  RateLimitError,
+  StripeApiError,
+  CheckpointError,
+  type StripeSourceErrorOptions,
+} from './errors.js';
+export { STREAM_NAMES, REMOVED_STREAMS, type StreamDefinition, type ChildLink } from './catalog/streams.js';
+export { CHECKPOINT_VERSION, type CheckpointWindow, type PartitionState, type StreamState } from './checkpoint/schema.js';
+export type {
+  Checkpoint,
+  CheckpointMessage,
+  CatalogEntry,
+  CheckResult,
+  DeleteMessage,
+  JsonSchema,
+  JsonValue,
+  KeyKind,
+  Message,
+  Mode,
+  ReadOptions,
+  RecordMessage,
+  SourceEvents,
+  StreamAccess,
+  StreamName,
+  StreamProgress,
+  StreamRecordTypes,
+} from './types.js';

@@ -1,0 +1,58 @@
+import type { StreamDefinition } from '../catalog/streams.js';
+import { StripeSourceError } from '../errors.js';
+import type { ReadContext } from './context.js';
+import { parseListPage, type StripeObject } from './list-page.js';
+
+const PAGE_SIZE = 100;
+
+/**
+ * Every child of one parent: the embedded first page when the parent carries one (`invoice.lines`,
+ * `subscription.items`), then the child list from where it stops. Returns null when the parent vanished
+ * between its own page and this request; its children went with it.
+ */
+export async function readChildren(ctx: ReadContext, child: StreamDefinition, parent: StripeObject): Promise<StripeObject[] | null> {
+  const link = child.parent;
+  if (!link) throw new Error(`${child.name} is not a child stream`);
+  if (link.skipWhenNull && (parent[link.skipWhenNull] ?? null) === null) return [];
+
+  const path = link.listPath.replace('{parent}', encodeURIComponent(parent.id));
+  const items: StripeObject[] = [];
+  let hasMore = true;
+  const embedded = link.embedded ? parent[link.embedded] : undefined;
+  if (embedded !== undefined && embedded !== null) {
+    const page = parseListPage(embedded, { stream: child.name, path: `${parent.id}.${link.embedded}`, objectType: child.objectType });
+    items.push(...page.data);
+    hasMore = page.hasMore;
+  }
+  while (hasMore) {
+    const query = {
+      limit: PAGE_SIZE,
+      ...(link.parentParam ? { [link.parentParam]: parent.id } : {}),
+      ...(items.length > 0 ? { starting_after: items[items.length - 1]!.id } : {}),
+    };
+    let result;
+    try {
+      result = await ctx.http.get({ stream: child.name, path, query, signal: ctx.signal });
+    } catch (error) {
+      if (error instanceof StripeSourceError && error.statusCode === 404 && error.code === 'resource_missing') {
+        if (items.length > 0) {
+          // Either the parent or our cursor (a child deleted meanwhile) is gone: list all children afresh
+          // to tell which; a cursor-less 404 means the parent.
+          items.length = 0;
+          continue;
+        }
+        ctx.events.emit('warning', {
+          stream: child.name,
+          code: 'parent_gone',
+          message: `${parent.id} was deleted while its ${child.name} were being read; it has none left to deliver.`,
+        });
+        return null;
+      }
+      throw error;
+    }
+    const page = parseListPage(result.body, { stream: child.name, path, objectType: child.objectType, requestId: result.requestId });
+    items.push(...page.data);
+    hasMore = page.hasMore;
+  }
+  return items;
+}

@@ -1,0 +1,57 @@
+/**
+ * A bounded hand-over between concurrent readers and the one consumer that yields messages. Readers wait
+ * when it is full, so a slow sink slows the reading down instead of filling memory.
+ */
+export class PageChannel<T> {
+  private readonly items: T[] = [];
+  private readonly spaceWaiters: Array<() => void> = [];
+  private itemWaiter: (() => void) | undefined;
+  private failure: { error: unknown } | undefined;
+  private closed = false;
+
+  constructor(private readonly capacity: number) {}
+
+  async push(item: T): Promise<void> {
+    while (this.items.length >= this.capacity && !this.failure && !this.closed) {
+      await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
+    }
+    if (this.failure || this.closed) return;
+    this.items.push(item);
+    this.wakeConsumer();
+  }
+
+  /** The next item, `undefined` once closed and drained; throws the failure that ended the channel. */
+  async next(): Promise<T | undefined> {
+    for (;;) {
+      if (this.failure) throw this.failure.error;
+      const item = this.items.shift();
+      if (item !== undefined) {
+        this.spaceWaiters.shift()?.();
+        return item;
+      }
+      if (this.closed) return undefined;
+      await new Promise<void>((resolve) => (this.itemWaiter = resolve));
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    this.wakeAll();
+  }
+
+  fail(error: unknown): void {
+    if (!this.failure) this.failure = { error };
+    this.wakeAll();
+  }
+
+  private wakeConsumer(): void {
+    const waiter = this.itemWaiter;
+    this.itemWaiter = undefined;
+    waiter?.();
+  }
+
+  private wakeAll(): void {
+    this.wakeConsumer();
+    for (const waiter of this.spaceWaiters.splice(0)) waiter();
+  }
+}

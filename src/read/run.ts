@@ -1,0 +1,119 @@
+import type { StreamName } from '../catalog/streams.js';
+import type { Checkpoint, StreamState } from '../checkpoint/schema.js';
+import type { PassPlan } from '../plan/passes.js';
+import { applyWindowProgress, isStreamDone } from '../plan/windows.js';
+import type { Message, RecordMessage, StreamProgress } from '../types.js';
+import type { ReadContext } from './context.js';
+import { PageChannel } from './page-channel.js';
+import { runPass, type PageOutcome } from './pass.js';
+
+/** Pages buffered between readers and the consumer: bounds memory when the host's sink is slow. */
+const BUFFERED_PAGES = 16;
+const PROGRESS_INTERVAL_MS = 1000;
+
+/**
+ * Runs every pass concurrently and turns their pages into one ordered message stream. The checkpoint is
+ * only ever advanced here, by the page just yielded, so a checkpoint never covers a record the host has
+ * not been handed.
+ */
+export async function* runRead(options: {
+  ctx: ReadContext;
+  passes: readonly PassPlan[];
+  checkpoint: Checkpoint;
+  /** Aborts the readers when the consumer stops early or fails. */
+  stopReaders: () => void;
+}): AsyncGenerator<Message, void, undefined> {
+  const { ctx, passes, stopReaders } = options;
+  let checkpoint = options.checkpoint;
+  const channel = new PageChannel<PageOutcome>(BUFFERED_PAGES);
+  const started = performance.now();
+  const progress = new Map<string, { records: number; done: boolean; started: number }>();
+  let totalRecords = 0;
+  let lastProgress = started;
+
+  const emitProgress = (): void => {
+    const streams: Record<string, StreamProgress> = {};
+    for (const [name, p] of progress) streams[name] = { records: p.records, requests: 0, done: p.done };
+    ctx.events.emit('progress', { records: totalRecords, requests: ctx.http.requests, elapsedSeconds: (performance.now() - started) / 1000, streams });
+  };
+
+  let running = passes.length;
+  for (const pass of passes) {
+    for (const member of pass.members) {
+      progress.set(member, { records: 0, done: false, started: performance.now() });
+      ctx.events.emit('stream_start', { stream: member });
+    }
+    runPass(ctx, pass, (page) => channel.push(page)).then(
+      () => {
+        running -= 1;
+        if (running === 0) channel.close();
+      },
+      (error: unknown) => channel.fail(error),
+    );
+  }
+  if (passes.length === 0) channel.close();
+
+  const aborted = new Promise<never>((_, reject) => {
+    const onAbort = (): void => reject(ctx.signal.reason);
+    if (ctx.signal.aborted) onAbort();
+    else ctx.signal.addEventListener('abort', onAbort, { once: true });
+  });
+  aborted.catch(() => undefined);
+
+  let yieldedCheckpoint = false;
+  try {
+    for (;;) {
+      const page = await Promise.race([channel.next(), aborted]);
+      if (page === undefined) break;
+      for (const { stream, record } of page.records) {
+        // The page parser checked the object's type against the stream; its fields are Stripe's to vouch for.
+        yield { type: 'record', stream, record } as unknown as RecordMessage;
+      }
+      checkpoint = advance(checkpoint, page);
+      yield { type: 'checkpoint', checkpoint: structuredClone(checkpoint) };
+      yieldedCheckpoint = true;
+
+      totalRecords += page.records.length;
+      for (const { stream } of page.records) progress.get(stream)!.records += 1;
+      if (page.records.length > 0 || page.progress.kind !== 'cursor_lost') {
+        ctx.events.emit('page', { stream: page.pass.driver.name, records: page.parentRecords, hasMore: page.progress.kind !== 'finished' });
+      }
+      for (const member of page.pass.members) {
+        const state = checkpoint.streams[member];
+        const p = progress.get(member)!;
+        if (!p.done && state && isStreamDone(state)) {
+          p.done = true;
+          ctx.events.emit('stream_end', { stream: member, records: p.records, seconds: (performance.now() - p.started) / 1000 });
+        }
+      }
+      if (performance.now() - lastProgress >= PROGRESS_INTERVAL_MS) {
+        lastProgress = performance.now();
+        emitProgress();
+      }
+    }
+    for (const [stream, p] of progress) {
+      if (!p.done) {
+        p.done = true;
+        ctx.events.emit('stream_end', { stream, records: p.records, seconds: (performance.now() - p.started) / 1000 });
+      }
+    }
+    emitProgress();
+    // A run with nothing to read still hands back a checkpoint: the planned one, with `through` moved on.
+    if (!yieldedCheckpoint) yield { type: 'checkpoint', checkpoint: structuredClone(checkpoint) };
+  } finally {
+    stopReaders();
+    channel.close();
+  }
+}
+
+/** The checkpoint after a page: every stream of the page's pass moves by the same step. */
+export function advance(checkpoint: Checkpoint, page: PageOutcome): Checkpoint {
+  const streams: Record<string, StreamState> = { ...checkpoint.streams };
+  for (const member of page.pass.members as readonly StreamName[]) {
+    const state = streams[member];
+    const partition = state?.partitions[page.partition];
+    if (!state || !partition) throw new Error(`checkpoint has no partition "${page.partition}" for ${member}`);
+    streams[member] = { partitions: { ...state.partitions, [page.partition]: applyWindowProgress(partition, page.windowGte, page.progress) } };
+  }
+  return { ...checkpoint, streams };
+}

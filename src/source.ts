@@ -1,0 +1,184 @@
+import { jsonSchemaFor } from './catalog/schemas.js';
+import { getStream, STREAMS, type StreamDefinition, type StreamName } from './catalog/streams.js';
+import { assertCheckpointBinding, loadCheckpoint } from './checkpoint/load.js';
+import { CHECKPOINT_VERSION, type Checkpoint, type StreamState } from './checkpoint/schema.js';
+import { resolveConfig, streamSelectionProblems, type ResolvedConfig, type StripeSourceOptions } from './config.js';
+import { ConfigError, PermissionError, StripeApiError } from './errors.js';
+import { SourceEmitter } from './events.js';
+import { StripeHttp } from './http/client.js';
+import { planPasses } from './plan/passes.js';
+import { partitionParams, planStreamState, partitionKeys } from './plan/windows.js';
+import { runRead } from './read/run.js';
+import type { CatalogEntry, CheckResult, Message, ReadOptions, StreamAccess } from './types.js';
+
+interface ResolvedAccount {
+  /** The account the data belongs to; null when it could not be learned. */
+  readonly id: string | null;
+  /** Set when reading a connected account: sent as `Stripe-Account`. */
+  readonly stripeAccount: string | undefined;
+}
+
+/**
+ * Reads a Stripe account as typed messages with checkpoints. Progress, retries and warnings are events on
+ * the source itself (`source.on('progress', ...)`), so the message stream stays pure data.
+ */
+export class StripeSource extends SourceEmitter {
+  private readonly config: ResolvedConfig;
+  private readonly http: StripeHttp;
+  private account: Promise<ResolvedAccount> | undefined;
+
+  /** Checks every option before anything is sent; all problems come in one ConfigError. */
+  constructor(options: StripeSourceOptions) {
+    super();
+    this.config = resolveConfig(options);
+    this.http = new StripeHttp(this.config, this);
+  }
+
+  /** Live or test, from the key. */
+  get mode(): 'live' | 'test' {
+    return this.config.mode;
+  }
+
+  /** The stream table, each with its JSON Schema. */
+  catalog(): CatalogEntry[] {
+    return STREAMS.map((def: StreamDefinition) => ({
+      name: def.name as StreamName,
+      objectType: def.objectType,
+      primaryKey: def.primaryKey,
+      cursorField: def.cursorField === null ? null : def.createdField,
+      path: def.path,
+      params: def.params,
+      partitions: def.partitions ?? null,
+      parent: (def.parent?.stream as StreamName | undefined) ?? null,
+      description: def.description,
+      jsonSchema: jsonSchemaFor(def.name as StreamName),
+    }));
+  }
+
+  /**
+   * Verifies the key and reports, for every selected stream, whether it may be read: one `limit=1` request
+   * per list. A forbidden stream is reported, never thrown; a rejected key throws AuthenticationError.
+   */
+  async check(options: { signal?: AbortSignal } = {}): Promise<CheckResult> {
+    const account = await this.resolveAccount(options.signal);
+    const http = this.http.forAccount(account.stripeAccount);
+    const probes = new Map<string, Promise<Omit<StreamAccess, 'stream'>>>();
+    const probe = (def: StreamDefinition): Promise<Omit<StreamAccess, 'stream'>> => {
+      const known = probes.get(def.name);
+      if (known) return known;
+      const first = partitionParams(partitionKeys(def)[0]!);
+      const result = http
+        .get({ stream: def.name, path: def.path, query: { limit: 1, ...def.params, ...first }, signal: options.signal })
+        .then(
+          (): Omit<StreamAccess, 'stream'> => ({ status: 'ok' }),
+          (error: unknown): Omit<StreamAccess, 'stream'> => {
+            if (error instanceof PermissionError) {
+              return { status: 'forbidden', ...(error.permission ? { permission: error.permission } : {}), message: error.message };
+            }
+            throw error;
+          },
+        );
+      probes.set(def.name, result);
+      return result;
+    };
+    const streams = await Promise.all(
+      this.config.streams.map(async (name): Promise<StreamAccess> => {
+        const def = getStream(name);
+        // Children are read through their parent's list with the same permission.
+        const target = def.parent ? getStream(def.parent.stream as StreamName) : def;
+        return { stream: name, ...(await probe(target)) };
+      }),
+    );
+    return { accountId: account.id, mode: this.config.mode, keyKind: this.config.keyKind, streams };
+  }
+
+  /**
+   * Every object of the selected streams as messages, each page followed by a checkpoint. Hand the last
+   * checkpoint you persisted back in `checkpoint` to resume where it stopped.
+   */
+  read(options: ReadOptions = {}): AsyncGenerator<Message, void, undefined> {
+    return this.readMessages(options);
+  }
+
+  private async *readMessages(options: ReadOptions): AsyncGenerator<Message, void, undefined> {
+    const selection = this.selection(options.streams);
+    // Structure first, before any request: a damaged checkpoint is the host's problem to fix, not Stripe's.
+    const loaded = options.checkpoint === undefined || options.checkpoint === null ? undefined : loadCheckpoint(options.checkpoint);
+    const controller = new AbortController();
+    const onAbort = (): void => controller.abort(options.signal?.reason);
+    if (options.signal?.aborted) onAbort();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const account = await this.resolveAccount(controller.signal);
+      const livemode = this.config.mode === 'live';
+      if (loaded) assertCheckpointBinding(loaded, { account: account.id, livemode });
+
+      const nowSeconds = Math.floor(this.config.now() / 1000);
+      const states = new Map<StreamName, StreamState>();
+      for (const name of selection) {
+        const existing = loaded?.streams[name];
+        states.set(name, planStreamState({ def: getStream(name), existing, startSeconds: this.config.startSeconds, nowSeconds }));
+      }
+      const checkpoint: Checkpoint = {
+        version: CHECKPOINT_VERSION,
+        account: account.id ?? loaded?.account ?? null,
+        livemode,
+        // Streams not selected this time keep their state, so narrowing a selection loses nothing.
+        streams: { ...loaded?.streams, ...Object.fromEntries(states) },
+      };
+      yield* runRead({
+        ctx: { http: this.http.forAccount(account.stripeAccount), events: this, signal: controller.signal },
+        passes: planPasses({ selection, states }),
+        checkpoint,
+        stopReaders: () => controller.abort(new DOMException('The read was stopped.', 'AbortError')),
+      });
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private selection(streams: readonly StreamName[] | undefined): readonly StreamName[] {
+    if (streams === undefined) return this.config.streams;
+    if (!Array.isArray(streams)) throw new ConfigError(['read({ streams }) must be an array of stream names.']);
+    const problems = streamSelectionProblems(streams, 'read({ streams })');
+    if (problems.length > 0) throw new ConfigError(problems);
+    return streams;
+  }
+
+  /** The key's account (once per source), and whether `accountId` names a connected account. */
+  private resolveAccount(signal: AbortSignal | undefined): Promise<ResolvedAccount> {
+    if (!this.account) {
+      this.account = this.fetchAccount(signal);
+      this.account.catch(() => (this.account = undefined));
+    }
+    return this.account;
+  }
+
+  private async fetchAccount(signal: AbortSignal | undefined): Promise<ResolvedAccount> {
+    const wanted = this.config.accountId;
+    let own: string;
+    try {
+      const { body, requestId } = await this.http.get({ stream: 'account', path: '/v1/account', signal });
+      const id = (body as { id?: unknown }).id;
+      if (typeof id !== 'string' || !id.startsWith('acct_')) {
+        throw new StripeApiError('Stripe answered GET /v1/account without an account id; is baseUrl pointing at Stripe?', { requestId });
+      }
+      own = id;
+    } catch (error) {
+      if (!(error instanceof PermissionError)) throw error;
+      // A restricted key may lack the account permission; it can still read what it was given.
+      this.emit('warning', {
+        code: 'account_unknown',
+        message: wanted
+          ? `This key may not read /v1/account, so accountId ${wanted} cannot be verified; it is taken as the key's own account and binds checkpoints.`
+          : "This key may not read /v1/account, so checkpoints are bound to the key's mode only. Set the accountId option to bind them to the account.",
+      });
+      return { id: wanted ?? null, stripeAccount: undefined };
+    }
+    if (!wanted || wanted === own) return { id: own, stripeAccount: undefined };
+    // A different account: a Connect platform reading one of its connected accounts. Verify access now
+    // rather than failing on the first list.
+    await this.http.forAccount(wanted).get({ stream: 'account', path: '/v1/account', signal });
+    return { id: wanted, stripeAccount: wanted };
+  }
+}
