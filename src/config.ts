@@ -26,6 +26,8 @@ export interface StripeSourceOptions {
   timeoutMs?: number;
   /** How often one request is retried on 429, 5xx, network errors and timeouts; default 8. */
   maxRetries?: number;
+  /** First retry delay in ms, doubled on each further attempt (with jitter, up to 30 s); default 500. */
+  minRetryDelayMs?: number;
   /** Clock in ms since the epoch; default `Date.now`. Tests move time with it. */
   now?: () => number;
 }
@@ -43,6 +45,7 @@ export interface ResolvedConfig {
   readonly baseUrl: URL;
   readonly timeoutMs: number;
   readonly maxRetries: number;
+  readonly minRetryDelayMs: number;
   readonly now: () => number;
 }
 
@@ -121,6 +124,11 @@ const optionsSchema = z.object({
     .min(0, { error: 'maxRetries must be 0 or more.' })
     .max(50, { error: 'maxRetries must be at most 50.' })
     .optional(),
+  minRetryDelayMs: z
+    .number({ error: 'minRetryDelayMs must be a number of milliseconds.' })
+    .min(0, { error: 'minRetryDelayMs must be 0 or more.' })
+    .max(60_000, { error: 'minRetryDelayMs must be at most 60,000 ms.' })
+    .optional(),
   now: z.custom<() => number>((v) => typeof v === 'function', { error: 'now must be a function returning milliseconds since the epoch.' }).optional(),
 });
 
@@ -190,6 +198,7 @@ export function resolveConfig(input: unknown): ResolvedConfig {
     baseUrl,
     timeoutMs: options.timeoutMs ?? 60_000,
     maxRetries: options.maxRetries ?? 8,
+    minRetryDelayMs: options.minRetryDelayMs ?? 500,
     now,
   };
 }

@@ -1,5 +1,5 @@
-import { jsonSchemaFor } from './catalog/schemas.js';
-import { getStream, STREAMS, type StreamDefinition, type StreamName } from './catalog/streams.js';
+import { catalogEntries } from './catalog/entries.js';
+import { getStream, type StreamDefinition, type StreamName } from './catalog/streams.js';
 import { assertCheckpointBinding, loadCheckpoint } from './checkpoint/load.js';
 import { CHECKPOINT_VERSION, type Checkpoint, type StreamState } from './checkpoint/schema.js';
 import { resolveConfig, streamSelectionProblems, type ResolvedConfig, type StripeSourceOptions } from './config.js';
@@ -31,7 +31,12 @@ export class StripeSource extends SourceEmitter {
   constructor(options: StripeSourceOptions) {
     super();
     this.config = resolveConfig(options);
-    this.http = new StripeHttp(this.config, this);
+    this.http = StripeHttp.create(this.config, this);
+  }
+
+  /** Requests this source has sent so far, retries included. */
+  get requestCount(): number {
+    return this.http.requests;
   }
 
   /** Live or test, from the key. */
@@ -41,18 +46,7 @@ export class StripeSource extends SourceEmitter {
 
   /** The stream table, each with its JSON Schema. */
   catalog(): CatalogEntry[] {
-    return STREAMS.map((def: StreamDefinition) => ({
-      name: def.name as StreamName,
-      objectType: def.objectType,
-      primaryKey: def.primaryKey,
-      cursorField: def.cursorField === null ? null : def.createdField,
-      path: def.path,
-      params: def.params,
-      partitions: def.partitions ?? null,
-      parent: (def.parent?.stream as StreamName | undefined) ?? null,
-      description: def.description,
-      jsonSchema: jsonSchemaFor(def.name as StreamName),
-    }));
+    return catalogEntries();
   }
 
   /**

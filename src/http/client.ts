@@ -22,7 +22,6 @@ export interface GetResult {
   readonly requestId: string | undefined;
 }
 
-const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 30_000;
 
 /** Query strings the way Stripe reads them: `created[gte]=1` stays readable and ordered. */
@@ -43,20 +42,23 @@ function abortReason(signal: AbortSignal): unknown {
  * HTTP; its own retries are off so that each attempt is throttled, counted and reported.
  */
 export class StripeHttp {
-  private readonly stripe: Stripe;
-  readonly throttle: Throttle;
-  /** Requests sent (attempts, retries included). */
-  requests = 0;
+  /** Requests sent by this client and every client made from it by `forAccount` (retries included). */
+  get requests(): number {
+    return this.shared.requests.count;
+  }
 
-  constructor(
+  private constructor(
     private readonly config: ResolvedConfig,
     private readonly events: SourceEmitter,
+    private readonly shared: { readonly stripe: Stripe; readonly throttle: Throttle; readonly requests: { count: number } },
     /** `Stripe-Account` for every request, when reading a connected account. */
-    private readonly stripeAccount?: string,
-  ) {
+    private readonly stripeAccount: string | undefined,
+  ) {}
+
+  static create(config: ResolvedConfig, events: SourceEmitter): StripeHttp {
     const url = config.baseUrl;
     const protocol = url.protocol === 'http:' ? 'http' : 'https';
-    this.stripe = new Stripe(config.apiKey, {
+    const stripe = new Stripe(config.apiKey, {
       host: url.hostname,
       port: url.port ? Number(url.port) : protocol === 'http' ? 80 : 443,
       protocol,
@@ -65,15 +67,16 @@ export class StripeHttp {
       telemetry: false,
       appInfo: { name: 'stripe-source' },
     });
-    this.throttle = new Throttle({
+    const throttle = new Throttle({
       globalPerSecond: config.maxRequestsPerSecond,
       endpointPerSecond: config.maxRequestsPerSecondPerEndpoint,
     });
+    return new StripeHttp(config, events, { stripe, throttle, requests: { count: 0 } }, undefined);
   }
 
-  /** A client for a connected account, sharing nothing but the configuration. */
+  /** The same client (throttle, counters) speaking for a connected account. */
   forAccount(accountId: string | undefined): StripeHttp {
-    return new StripeHttp(this.config, this.events, accountId);
+    return accountId === this.stripeAccount ? this : new StripeHttp(this.config, this.events, this.shared, accountId);
   }
 
   async get(options: GetOptions): Promise<GetResult> {
@@ -86,18 +89,18 @@ export class StripeHttp {
         async () => {
           if (signal?.aborted) throw new RetryAbort(toError(abortReason(signal)));
           attempt += 1;
-          return this.throttle.schedule(endpoint, async () => {
+          return this.shared.throttle.schedule(endpoint, async () => {
             if (signal?.aborted) throw new RetryAbort(toError(abortReason(signal)));
-            this.requests += 1;
+            this.shared.requests.count += 1;
             this.events.emit('request', { stream, method: 'GET', path, attempt });
-            const body: unknown = await this.stripe.rawRequest('GET', path, undefined, this.stripeAccount ? { stripeAccount: this.stripeAccount } : {});
+            const body: unknown = await this.shared.stripe.rawRequest('GET', path, undefined, this.stripeAccount ? { stripeAccount: this.stripeAccount } : {});
             const requestId = (body as { lastResponse?: { requestId?: string } }).lastResponse?.requestId;
             return { body, requestId };
           });
         },
         {
           retries: this.config.maxRetries,
-          minTimeout: RETRY_MIN_MS,
+          minTimeout: this.config.minRetryDelayMs,
           maxTimeout: RETRY_MAX_MS,
           factor: 2,
           randomize: true,
@@ -110,7 +113,7 @@ export class StripeHttp {
             }
             if (!facts.retry || retriesLeft === 0) return;
             // p-retry adds its own backoff after this; a server's Retry-After is waited for on top of it.
-            const backoff = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** (attemptNumber - 1));
+            const backoff = Math.min(RETRY_MAX_MS, this.config.minRetryDelayMs * 2 ** (attemptNumber - 1));
             this.events.emit('retry', {
               stream, path, attempt: attemptNumber, delayMs: (facts.retryAfterMs ?? 0) + backoff,
               reason: facts.reason, statusCode: facts.statusCode, requestId: facts.requestId,

@@ -1,0 +1,42 @@
+import type { Writable } from 'node:stream';
+import type { StreamName } from '../catalog/streams.js';
+import type { StripeSource } from '../source.js';
+import { FileSink } from './file-sink.js';
+import { ProgressReporter } from './progress.js';
+
+export interface RunSyncOptions {
+  readonly source: StripeSource;
+  readonly dir: string;
+  /** State file; default `<dir>/checkpoint.json`. */
+  readonly statePath?: string;
+  readonly streams?: readonly StreamName[];
+  readonly signal?: AbortSignal;
+  /** Where progress and the summary go. */
+  readonly out: Writable & { isTTY?: boolean; columns?: number };
+}
+
+/** A full or resumed sync of the source into local files, with progress and a summary. */
+export async function runSync(options: RunSyncOptions): Promise<{ records: number; resumed: boolean }> {
+  const sink = await FileSink.open({ dir: options.dir, statePath: options.statePath });
+  const reporter = new ProgressReporter(options.source, options.out);
+  const resumed = sink.checkpoint !== undefined;
+  if (resumed) options.out.write(`Resuming from ${sink.statePath}\n`);
+  let records = 0;
+  let outcome = 'Done';
+  try {
+    for await (const message of options.source.read({ streams: options.streams, checkpoint: sink.checkpoint, signal: options.signal })) {
+      if (message.type === 'record') {
+        records += 1;
+        reporter.record(message.stream);
+      }
+      await sink.write(message);
+    }
+  } catch (error) {
+    outcome = options.signal?.aborted ? 'Stopped (resume by running the same command again)' : 'Failed';
+    throw error;
+  } finally {
+    await sink.close();
+    reporter.finish({ requests: options.source.requestCount, outcome });
+  }
+  return { records, resumed };
+}

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { STREAM_NAMES, type Checkpoint, type Message, type StreamName } from '../../src/index.js';
+import { applyMessages, collect, expectExact, startFake, truth } from './helpers.js';
+
+const ALL = STREAM_NAMES as readonly StreamName[];
+
+describe('read(): a full sync', () => {
+  it('delivers every object of every stream exactly, children included', async () => {
+    const { fake, source } = await startFake({ seed: 7, records: { invoices: 60, subscriptions: 60, setup_intents: 60, charges: 250, prices: 80 } });
+    const messages = await collect(source().read());
+    expectExact(applyMessages(messages), truth(fake, ALL));
+    const last = messages[messages.length - 1];
+    expect(last?.type).toBe('checkpoint');
+  });
+
+  it('finds what Stripe hides by default: canceled subscriptions, inactive prices, every setup attempt, invoice lines past 10', async () => {
+    const { fake, source } = await startFake({ seed: 3, records: { invoices: 80, subscriptions: 80, setup_intents: 40, prices: 60, plans: 40 } });
+    const messages = await collect(source().read({ streams: ['subscriptions', 'prices', 'plans', 'setup_attempts', 'invoice_line_items', 'subscription_items'] }));
+    const tables = applyMessages(messages);
+    const records = (stream: string) => [...(tables.get(stream)?.values() ?? [])].map((j) => JSON.parse(j) as Record<string, unknown>);
+    expect(records('subscriptions').some((s) => s.status === 'canceled')).toBe(true);
+    expect(records('prices').some((p) => p.active === false)).toBe(true);
+    expect(records('plans').some((p) => p.active === false)).toBe(true);
+    // The fixture data must hold the hard cases, or this test proves nothing.
+    const bigInvoice = fake.objects('invoices').find((i) => (i.lines as { has_more: boolean }).has_more);
+    expect(bigInvoice, 'an invoice with more than 10 lines').toBeDefined();
+    const linesOfBig = records('invoice_line_items').filter((l) => l.invoice === bigInvoice!.id);
+    expect(linesOfBig.length).toBeGreaterThan(10);
+    expect(fake.objects('subscriptions').some((s) => (s.items as { has_more: boolean }).has_more)).toBe(true);
+    expectExact(tables, truth(fake, ['subscriptions', 'prices', 'plans', 'setup_attempts', 'invoice_line_items', 'subscription_items']));
+    // Children selected without their parents deliver no parent records.
+    expect(tables.has('invoices')).toBe(false);
+    expect(tables.has('setup_intents')).toBe(false);
+  });
+
+  it('pages with limit=100 and sends only GET', async () => {
+    const { fake, source } = await startFake({ records: { charges: 1234 } });
+    await collect(source().read({ streams: ['charges'] }));
+    // 13 pages of charges, one account lookup; nothing else.
+    expect(fake.stats.byPath['/v1/charges']).toBe(13);
+    expect(fake.stats.byMethod).toEqual({ GET: fake.stats.total });
+  });
+
+  it('yields a checkpoint after every page, covering everything before it', async () => {
+    const { source } = await startFake({ records: { customers: 450 } });
+    const messages = await collect(source().read({ streams: ['customers'] }));
+    const checkpoints = messages.filter((m) => m.type === 'checkpoint');
+    expect(checkpoints.length).toBe(5);
+    // Records come in whole pages: never more than 100 between two checkpoints.
+    let run = 0;
+    for (const m of messages) {
+      run = m.type === 'record' ? run + 1 : 0;
+      expect(run).toBeLessThanOrEqual(100);
+    }
+    const final = (checkpoints.at(-1) as { checkpoint: Checkpoint }).checkpoint;
+    expect(final.streams.customers?.partitions['']?.pending).toEqual([]);
+  });
+
+  it('a second run reads only what was created since the first', async () => {
+    let now = Date.UTC(2026, 9, 15, 12, 0, 0);
+    const { fake, source } = await startFake({ records: { customers: 120 }, now: () => now });
+    const first = await collect(source({ now: () => now }).read({ streams: ['customers'] }));
+    const checkpoint = (first.at(-1) as { checkpoint: Checkpoint }).checkpoint;
+    now += 5_000;
+    const added = fake.create('customers', { email: 'new@example.com' });
+    now += 2_000;
+    fake.stats.reset();
+    const second = await collect(source({ now: () => now }).read({ streams: ['customers'], checkpoint }));
+    const records = second.filter((m): m is Extract<Message, { type: 'record' }> => m.type === 'record');
+    expect(records.map((r) => r.record.id)).toEqual([added.id]);
+    expect(fake.stats.byPath['/v1/customers']).toBe(1);
+  });
+});
