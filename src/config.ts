@@ -72,6 +72,14 @@ export function parseApiKey(key: unknown): { mode: Mode; kind: KeyKind } | { pro
   return { mode: match[2] === 'live' ? 'live' : 'test', kind: match[1] === 'sk' ? 'secret' : 'restricted' };
 }
 
+// A date, or a date and time with its UTC offset: anything else (`'1'`, a local time) would move the start
+// of the sync silently, by machine time zone or by Date.parse's guesses.
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2}))?$/;
+
+function parseIsoDate(text: string): number {
+  return ISO_DATE.test(text) ? Date.parse(text) : Number.NaN;
+}
+
 /** Checks a stream selection; also used by `read({ streams })`. Returns problems, one per bad entry. */
 export function streamSelectionProblems(streams: readonly unknown[], option: string): string[] {
   const problems: string[] = [];
@@ -80,7 +88,7 @@ export function streamSelectionProblems(streams: readonly unknown[], option: str
   for (const name of streams) {
     if (typeof name !== 'string') {
       problems.push(`${option} holds ${JSON.stringify(name)}, which is not a stream name.`);
-    } else if (REMOVED_STREAMS[name]) {
+    } else if (Object.hasOwn(REMOVED_STREAMS, name)) {
       problems.push(`${option}: "${name}" is not available. ${REMOVED_STREAMS[name]}`);
     } else if (!isStreamName(name)) {
       problems.push(`${option}: unknown stream "${name}". Known streams: ${STREAM_NAMES.join(', ')}.`);
@@ -156,9 +164,9 @@ export function resolveConfig(input: unknown): ResolvedConfig {
   const now = typeof raw.now === 'function' ? (raw.now as () => number) : Date.now;
   let startSeconds = 0;
   if (raw.startDate instanceof Date || typeof raw.startDate === 'string') {
-    const ms = raw.startDate instanceof Date ? raw.startDate.getTime() : Date.parse(raw.startDate);
+    const ms = raw.startDate instanceof Date ? raw.startDate.getTime() : parseIsoDate(raw.startDate);
     if (Number.isNaN(ms)) {
-      problems.push('startDate is not a valid date: use a Date or an ISO 8601 string such as "2024-01-01T00:00:00Z".');
+      problems.push('startDate is not a valid date: use a Date, or an ISO 8601 date ("2024-01-01") or date and time with its offset ("2024-01-01T00:00:00Z").');
     } else if (ms > now()) {
       problems.push(`startDate ${new Date(ms).toISOString()} is in the future: nothing could be read. Use a past date, or leave it out to read all history.`);
     } else if (ms < 0) {

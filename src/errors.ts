@@ -46,7 +46,7 @@ export class ConfigError extends StripeSourceError {
         : `Invalid stripe-source options:\n- ${issues.join('\n- ')}`,
       options,
     );
-    this.issues = issues;
+    this.issues = issues.map(redactSecrets);
   }
 }
 

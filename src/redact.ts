@@ -4,8 +4,9 @@
  */
 
 // Secret and restricted keys: prefix, then a long run of key characters. Stripe's own masked form
-// (`sk_test_****1234`) has no such run, so it passes through unchanged.
-const KEY_PATTERN = /\b([sr]k_(?:live|test)_)[A-Za-z0-9]{8,}\b/g;
+// (`sk_test_****1234`) has no such run, so it passes through unchanged. No word boundaries: a key glued to
+// other text (`Bearer%20sk_live_...`, `\nsk_live_...` in escaped JSON, `..._backup`) must still be caught.
+const KEY_PATTERN = /[sr]k_(?:live|test)_[A-Za-z0-9]{8,}/g;
 
 /** Stripe's masked form of a key: its prefix and last four characters. */
 export function maskKey(key: string): string {

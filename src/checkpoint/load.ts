@@ -39,7 +39,7 @@ export function loadCheckpoint(input: unknown): Checkpoint {
   }
   const parsed = checkpointSchema.safeParse(value);
   if (!parsed.success) {
-    const where = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`);
+    const where = parsed.error.issues.slice(0, 5).map((i) => `${i.path.map((p) => (p === '' ? '""' : String(p))).join('.') || '(top)'}: ${i.message}`);
     throw new CheckpointError(
       redactSecrets(`The checkpoint is damaged: ${where.join('; ')}. Restore the last complete copy you saved. ${RESTART_HINT}`),
       { cause: parsed.error },
@@ -58,7 +58,7 @@ export function loadCheckpoint(input: unknown): Checkpoint {
 export function assertCheckpointBinding(checkpoint: Checkpoint, binding: CheckpointBinding): void {
   if (checkpoint.livemode !== binding.livemode) {
     throw new CheckpointError(
-      `The checkpoint was made in ${checkpoint.livemode ? 'live' : 'test'} mode, but the key is a ${binding.livemode ? 'live' : 'test'} key. Use the checkpoint that belongs to this key's mode.`,
+      `The checkpoint was made in ${checkpoint.livemode ? 'live' : 'test'} mode, but the key is a ${binding.livemode ? 'live' : 'test'} key. Use the checkpoint that belongs to this key's mode. ${RESTART_HINT}`,
     );
   }
   if (checkpoint.account !== null && binding.account !== null && checkpoint.account !== binding.account) {

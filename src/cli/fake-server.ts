@@ -11,6 +11,8 @@ export interface FakeServerCommandOptions {
   readonly records: number | undefined;
   readonly latencyMs: number;
   readonly rateLimit: 'live' | 'test' | 'off';
+  /** A frozen clock (ms), for a reproducible account. */
+  readonly nowMs: number | undefined;
   readonly signal: AbortSignal;
   readonly out: Writable;
 }
@@ -22,6 +24,7 @@ export async function runFakeServer(options: FakeServerCommandOptions): Promise<
     ...(options.records !== undefined ? { records: demoRecordCounts(options.records) } : {}),
     latencyMs: options.latencyMs,
     rateLimit: options.rateLimit === 'off' ? false : STRIPE_LIMITS[options.rateLimit],
+    ...(options.nowMs !== undefined ? { now: () => options.nowMs! } : {}),
   });
   const server = await fake.listen({ port: options.port });
   options.out.write(`${JSON.stringify({ url: server.url, apiKey: fake.apiKey, accountId: fake.accountId })}\n`);

@@ -1,5 +1,6 @@
 import { mkdir, open, readdir, readFile, rename, stat, truncate, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { getStream } from '../catalog/streams.js';
 import type { Checkpoint } from '../checkpoint/schema.js';
 import { CheckpointError } from '../errors.js';
 import type { Message } from '../types.js';
@@ -66,7 +67,7 @@ export class FileSink {
     }
     const line = message.type === 'record'
       ? JSON.stringify(message.record)
-      : JSON.stringify({ id: message.id, object: message.stream, deleted: true });
+      : JSON.stringify({ id: message.id, object: getStream(message.stream).objectType, deleted: true });
     const file = `${message.stream}.ndjson`;
     let lines = this.buffered.get(file);
     if (!lines) this.buffered.set(file, (lines = []));

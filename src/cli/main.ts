@@ -62,10 +62,11 @@ Prints the stream catalog as JSON (no key needed).`,
 Starts the fake Stripe on 127.0.0.1 with about N objects (default 50,000) across all streams, Stripe's
 live rate limits (100/s overall, 25/s per endpoint) and list latency, and syncs it into DIR (default
 ./stripe-data). Run it again to resume. --fast turns latency and limits off.`,
-  'fake-server': `Usage: stripe-source fake-server [--port N] [--seed S] [--records N] [--latency-ms N] [--rate-limit live|test|off]
+  'fake-server': `Usage: stripe-source fake-server [--port N] [--seed S] [--records N] [--latency-ms N] [--rate-limit live|test|off] [--now DATE]
 
-Serves the fake Stripe on 127.0.0.1 and prints one JSON line {"url": ..., "apiKey": ...}; stops on
-SIGINT or SIGTERM. --records is the total object count, spread over the streams.`,
+Serves the fake Stripe on 127.0.0.1 and prints one JSON line {"url": ..., "apiKey": ..., "accountId": ...};
+stops on SIGINT or SIGTERM. --records is the total object count, spread over the streams. --now freezes
+the fake's clock at an ISO 8601 date, so the same seed always serves the same objects.`,
 };
 
 function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>): ReturnType<typeof parseArgs> {
@@ -192,8 +193,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'fake-server': {
       const { values } = parse(rest, {
         port: { type: 'string' }, seed: { type: 'string' }, records: { type: 'string' },
-        'latency-ms': { type: 'string' }, 'rate-limit': { type: 'string' },
+        'latency-ms': { type: 'string' }, 'rate-limit': { type: 'string' }, now: { type: 'string' },
       });
+      const nowMs = typeof values.now === 'string' ? Date.parse(values.now) : undefined;
+      if (nowMs !== undefined && Number.isNaN(nowMs)) throw new UsageError(`--now must be an ISO 8601 date, not "${String(values.now)}".`);
       const rateLimit = (values['rate-limit'] as string | undefined) ?? 'off';
       if (!['live', 'test', 'off'].includes(rateLimit)) throw new UsageError('--rate-limit must be live, test or off.');
       await runFakeServer({
@@ -202,6 +205,7 @@ export async function main(argv: string[]): Promise<number> {
         records: numberOption('records', values.records),
         latencyMs: numberOption('latency-ms', values['latency-ms']) ?? 0,
         rateLimit: rateLimit as 'live' | 'test' | 'off',
+        nowMs,
         signal: interruptSignal(),
         out: process.stdout,
       });

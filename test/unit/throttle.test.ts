@@ -1,0 +1,93 @@
+import { performance } from 'node:perf_hooks';
+import { afterEach, describe, expect, it } from 'vitest';
+import { endpointOf, Throttle } from '../../src/http/throttle.js';
+
+describe('endpointOf', () => {
+  it.each([
+    ['/v1/invoices/in_1AbC/lines', '/v1/invoices/{id}/lines'],
+    ['/v1/customers/cus_9s6XKzkNRiz8i3', '/v1/customers/{id}'],
+    ['/v1/checkout/sessions/cs_test_a1B2c3/line_items', '/v1/checkout/sessions/{id}/line_items'],
+    ['/v1/credit_notes/cn_1Xyz/lines', '/v1/credit_notes/{id}/lines'],
+    ['/v1/radar/early_fraud_warnings', '/v1/radar/early_fraud_warnings'],
+    ['/v1/checkout/sessions', '/v1/checkout/sessions'],
+    ['/v1/subscription_items?subscription=sub_1', '/v1/subscription_items'],
+    ['/v1/charges?limit=100&created[gte]=1', '/v1/charges'],
+    ['/v1/balance_transactions', '/v1/balance_transactions'],
+    ['/v1/events', '/v1/events'],
+  ])('%s -> %s', (path, endpoint) => {
+    expect(endpointOf(path)).toBe(endpoint);
+  });
+
+  it('puts paths that differ only in ids on one endpoint', () => {
+    expect(endpointOf('/v1/invoices/in_1/lines')).toBe(endpointOf('/v1/invoices/in_2ZZ/lines'));
+  });
+});
+
+describe('Throttle', () => {
+  const throttles: Throttle[] = [];
+  afterEach(async () => {
+    await Promise.all(throttles.splice(0).map((t) => t.stop()));
+  });
+
+  function minGap(times: number[]): number {
+    const sorted = [...times].sort((a, b) => a - b);
+    let gap = Infinity;
+    for (let i = 1; i < sorted.length; i++) gap = Math.min(gap, sorted[i]! - sorted[i - 1]!);
+    return gap;
+  }
+
+  it('spaces the tasks of one endpoint by its own rate', async () => {
+    const throttle = new Throttle({ globalPerSecond: 20, endpointPerSecond: 10 });
+    throttles.push(throttle);
+    const starts: number[] = [];
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        throttle.schedule('/v1/charges', async () => {
+          starts.push(performance.now());
+          return i;
+        }),
+      ),
+    );
+    expect(results).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(starts).toHaveLength(10);
+    // 10 per second: 100 ms apart, with a little slack for timer rounding. No upper bound: a slow machine may lag.
+    expect(minGap(starts)).toBeGreaterThanOrEqual(90);
+  });
+
+  it('spaces two endpoints by the global rate', async () => {
+    const throttle = new Throttle({ globalPerSecond: 20, endpointPerSecond: 1000 });
+    throttles.push(throttle);
+    const starts: Array<{ endpoint: string; at: number }> = [];
+    const tasks: Array<Promise<void>> = [];
+    for (let i = 0; i < 6; i++) {
+      for (const endpoint of ['/v1/customers', '/v1/charges']) {
+        tasks.push(throttle.schedule(endpoint, async () => void starts.push({ endpoint, at: performance.now() })));
+      }
+    }
+    await Promise.all(tasks);
+    expect(starts).toHaveLength(12);
+    // 20 per second across both endpoints: 50 ms apart, whichever endpoint the task belongs to.
+    expect(minGap(starts.map((s) => s.at))).toBeGreaterThanOrEqual(45);
+    expect(new Set(starts.map((s) => s.endpoint)).size).toBe(2);
+  });
+
+  it('does not hold one endpoint back behind another endpoint’s own limit', async () => {
+    // Endpoint A at 5/s starts its 3 tasks 200 ms apart; B's task must not wait for A's spacing.
+    const throttle = new Throttle({ globalPerSecond: 1000, endpointPerSecond: 5 });
+    throttles.push(throttle);
+    const aStarts: number[] = [];
+    let bStart = Infinity;
+    const a = Array.from({ length: 3 }, () => throttle.schedule('/v1/a', async () => void aStarts.push(performance.now())));
+    const b = throttle.schedule('/v1/b', async () => void (bStart = performance.now()));
+    await Promise.all([...a, b]);
+    // Ordering, not durations: B goes out before A's third task, which is held at least ~400 ms.
+    expect(aStarts).toHaveLength(3);
+    expect(bStart).toBeLessThan(aStarts[2]!);
+  });
+
+  it('passes on a task’s rejection', async () => {
+    const throttle = new Throttle({ globalPerSecond: 100, endpointPerSecond: 100 });
+    throttles.push(throttle);
+    await expect(throttle.schedule('/v1/x', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+  });
+});
