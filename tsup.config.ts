@@ -8,7 +8,11 @@ export default defineConfig([
     sourcemap: true,
     clean: true,
     target: 'node20',
-    splitting: false,
+    // One copy of shared modules for both entries, so `stripe-source/testing` throws the very error
+    // classes `stripe-source` exports (instanceof works across the two).
+    splitting: true,
+    // p-retry is ESM only; the CommonJS build carries its own copy so `require('stripe-source')` works.
+    noExternal: ['p-retry', 'is-network-error'],
   },
   {
     // The command line is ESM only and needs no declarations.

@@ -74,7 +74,7 @@ function row<N extends string>(def: RowInput<N>): StreamDefinition & { readonly 
 export const STREAMS = [
   row({
     name: 'customers', objectType: 'customer', path: '/v1/customers', idPrefix: 'cus_',
-    permission: 'rak_customer_read', description: 'Customers (deleted customers come only as deletes from events).',
+    permission: 'rak_customer_read', description: 'Customers (Stripe never lists deleted customers).',
     eventTypes: ev('customer', ['created', 'updated']), deleteEventTypes: ['customer.deleted'],
   }),
   row({

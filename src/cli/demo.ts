@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { StripeSource } from '../source.js';
 import { createFakeStripe } from '../testing/index.js';
@@ -33,7 +34,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   });
   const server = await fake.listen();
   try {
-    options.out.write(`Fake Stripe account ${fake.accountId} at ${server.url}: syncing into ./${options.dir}\n`);
+    options.out.write(`Fake Stripe account ${fake.accountId} at ${server.url}: syncing into ${options.dir}\n`);
     const source = new StripeSource({
       apiKey: fake.apiKey,
       baseUrl: server.url,
@@ -43,7 +44,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     });
     const { resumed } = await runSync({ source, dir: options.dir, signal: options.signal, out: options.out });
     if (resumed) options.out.write('Resumed from the checkpoint: only what was left (or new) was read.\n');
-    options.out.write(`Files: ./${options.dir}/<stream>.ndjson and ./${options.dir}/checkpoint.json\n`);
+    options.out.write(`Files: ${join(options.dir, '<stream>.ndjson')} and ${join(options.dir, 'checkpoint.json')}\n`);
   } finally {
     await server.close();
   }

@@ -124,13 +124,15 @@ async function sourceFrom(values: Record<string, unknown>): Promise<StripeSource
   });
 }
 
-/** Ctrl-C stops the run at the next page; the last checkpoint on disk stays valid. */
+/** Ctrl-C (or SIGTERM) stops any command at its next step; a sync's last checkpoint on disk stays valid. */
+const interrupt = new AbortController();
 function interruptSignal(): AbortSignal {
-  const controller = new AbortController();
-  const stop = (): void => controller.abort(new DOMException('Interrupted', 'AbortError'));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  return controller.signal;
+  if (process.listenerCount('SIGINT') === 0) {
+    const stop = (): void => interrupt.abort(new DOMException('Interrupted', 'AbortError'));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  }
+  return interrupt.signal;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -163,31 +165,19 @@ export async function main(argv: string[]): Promise<number> {
       const { values } = parse(rest, { ...SOURCE_FLAGS, out: { type: 'string' }, checkpoint: { type: 'string' } });
       if (typeof values.out !== 'string') throw new UsageError('sync needs --out DIR.');
       const source = await sourceFrom(values);
-      const signal = interruptSignal();
-      try {
-        await runSync({ source, dir: values.out, statePath: values.checkpoint as string | undefined, signal, out: process.stdout });
-      } catch (error) {
-        if (signal.aborted) return EXIT.interrupted;
-        throw error;
-      }
+      await runSync({ source, dir: values.out, statePath: values.checkpoint as string | undefined, signal: interruptSignal(), out: process.stdout });
       return EXIT.ok;
     }
     case 'demo': {
       const { values } = parse(rest, { out: { type: 'string' }, records: { type: 'string' }, seed: { type: 'string' }, fast: { type: 'boolean' } });
-      const signal = interruptSignal();
-      try {
-        await runDemo({
-          dir: (values.out as string | undefined) ?? 'stripe-data',
-          records: numberOption('records', values.records) ?? 50_000,
-          seed: numberOption('seed', values.seed) ?? 1,
-          fast: values.fast === true,
-          signal,
-          out: process.stdout,
-        });
-      } catch (error) {
-        if (signal.aborted) return EXIT.interrupted;
-        throw error;
-      }
+      await runDemo({
+        dir: (values.out as string | undefined) ?? 'stripe-data',
+        records: numberOption('records', values.records) ?? 50_000,
+        seed: numberOption('seed', values.seed) ?? 1,
+        fast: values.fast === true,
+        signal: interruptSignal(),
+        out: process.stdout,
+      });
       return EXIT.ok;
     }
     case 'fake-server': {
@@ -229,6 +219,11 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
+    if (interrupt.signal.aborted) {
+      process.stderr.write('Interrupted.\n');
+      process.exitCode = EXIT.interrupted;
+      return;
+    }
     const { code, message } = describeFailure(error);
     process.stderr.write(`${redactSecrets(message)}\n`);
     process.exitCode = code;

@@ -27,20 +27,26 @@ export async function* runRead(options: {
   let checkpoint = options.checkpoint;
   const channel = new PageChannel<PageOutcome>(BUFFERED_PAGES);
   const started = performance.now();
-  const progress = new Map<string, { records: number; done: boolean; started: number }>();
+  const progress = new Map<string, { records: number; requests: number; done: boolean; started: number }>();
+  // Requests by stream, for progress; child requests count toward the child stream.
+  const countRequest = ({ stream }: { stream: string }): void => {
+    const p = progress.get(stream);
+    if (p) p.requests += 1;
+  };
+  ctx.events.on('request', countRequest);
   let totalRecords = 0;
   let lastProgress = started;
 
   const emitProgress = (): void => {
     const streams: Record<string, StreamProgress> = {};
-    for (const [name, p] of progress) streams[name] = { records: p.records, requests: 0, done: p.done };
+    for (const [name, p] of progress) streams[name] = { records: p.records, requests: p.requests, done: p.done };
     ctx.events.emit('progress', { records: totalRecords, requests: ctx.http.requests, elapsedSeconds: (performance.now() - started) / 1000, streams });
   };
 
   let running = passes.length;
   for (const pass of passes) {
     for (const member of pass.members) {
-      progress.set(member, { records: 0, done: false, started: performance.now() });
+      progress.set(member, { records: 0, requests: 0, done: false, started: performance.now() });
       ctx.events.emit('stream_start', { stream: member });
     }
     runPass(ctx, pass, (page) => channel.push(page)).then(
@@ -101,6 +107,7 @@ export async function* runRead(options: {
     // A run with nothing to read still hands back a checkpoint: the planned one, with `through` moved on.
     if (!yieldedCheckpoint) yield { type: 'checkpoint', checkpoint: structuredClone(checkpoint) };
   } finally {
+    ctx.events.off('request', countRequest);
     stopReaders();
     channel.close();
   }
