@@ -1,0 +1,101 @@
+/**
+ * The transport-free core: one request in, one response out, in Stripe's order of checks. Authentication,
+ * the account header, permissions and the method come first; then the rate limit (only requests that get
+ * that far count); then an injected fault, if one is drawn; then the data. Every response waits out the
+ * configured latency, except a `timeout`, which never answers.
+ */
+import { getStream } from '../catalog/streams.js';
+import type { FaultInjector } from './faults.js';
+import type { Keys } from './keys.js';
+import { requestKey } from './keys.js';
+import type { Latency } from './latency.js';
+import type { Rng } from './random.js';
+import type { RateLimiter } from './rate-limit.js';
+import { serve } from './read.js';
+import {
+  accountInvalid, invalidKey, lockTimeout, methodNotAllowed, missingKey, missingPermission, rateLimited, serverError,
+  unrecognizedUrl, type Reply,
+} from './responses.js';
+import { route, type Route } from './routes.js';
+import type { Stats } from './stats.js';
+import type { Store } from './store.js';
+import type { FakeRequest, FakeResponse, FaultKind, TransportFault } from './types.js';
+
+export interface HandlerParts {
+  readonly store: Store;
+  readonly keys: Keys;
+  readonly accountId: string;
+  /** `GET /v1/account`, serialized once. */
+  readonly accountJson: string;
+  readonly stats: Stats;
+  readonly limiter: RateLimiter | undefined;
+  readonly faults: FaultInjector;
+  readonly latency: Latency;
+  /** Draws `Request-Id`s. */
+  readonly requestIds: Rng;
+}
+
+function lowerCaseHeaders(headers: FakeRequest['headers']): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(headers)) out[name.toLowerCase()] = value;
+  return out;
+}
+
+/** Everything up to the data: a reply that ends the request here, or undefined to go on. */
+function gate(parts: HandlerParts, method: string, target: Route, headers: Record<string, string | undefined>): Reply | undefined {
+  const key = requestKey(headers.authorization);
+  if (key === undefined) return missingKey();
+  const grant = parts.keys.grant(key);
+  if (!grant) return invalidKey(key);
+  const account = headers['stripe-account'];
+  if (account !== undefined && account !== '' && account !== parts.accountId) return accountInvalid(key, account);
+  if (grant.kind === 'restricted' && 'stream' in target) {
+    const { permission } = getStream(target.stream);
+    if (grant.denied.has(permission)) return missingPermission(key, parts.accountId, permission);
+  }
+  if (method !== 'GET') return methodNotAllowed(method, target.endpoint);
+  // Rate limits run on real time: the fake's clock (`now`) may stand still or jump for the data's sake.
+  const limited = parts.limiter?.take(parts.accountId, target.endpoint, performance.now());
+  if (limited) return rateLimited(limited);
+  return undefined;
+}
+
+function faultReply(kind: FaultKind): Reply | undefined {
+  switch (kind) {
+    case 'server_error':
+      return serverError();
+    case 'rate_limit':
+      return rateLimited('global-concurrency'); // Stripe's unannounced 429s come from its concurrency limiter
+    case 'lock_timeout':
+      return lockTimeout();
+    default:
+      return undefined; // the others spoil a real answer
+  }
+}
+
+export async function handle(parts: HandlerParts, request: FakeRequest): Promise<FakeResponse> {
+  const url = new URL(request.url, 'https://api.stripe.com');
+  const method = request.method.toUpperCase();
+  const target = route(url.pathname);
+  parts.stats.request(method, target.endpoint);
+
+  let reply = gate(parts, method, target, lowerCaseHeaders(request.headers));
+  const fault = reply ? undefined : parts.faults.draw(url.pathname);
+  if (!reply && fault) reply = faultReply(fault);
+  if (!reply) {
+    reply = target.kind === 'unknown'
+      ? unrecognizedUrl(method, url.pathname)
+      : serve(parts.store, target, url.pathname, url.searchParams, parts.accountJson);
+  }
+
+  const response: FakeResponse = {
+    status: reply.status,
+    headers: { 'Content-Type': 'application/json', 'Request-Id': `req_${parts.requestIds.base62(14)}`, ...reply.headers },
+    body: reply.body,
+  };
+  if (fault === 'malformed_json') response.body = reply.body.slice(0, Math.max(1, Math.floor(reply.body.length / 2)));
+  if (fault === 'connection_reset' || fault === 'timeout') response.fault = fault satisfies TransportFault;
+  parts.stats.response(response.fault ?? String(response.status));
+  if (response.fault !== 'timeout') await parts.latency.wait();
+  return response;
+}

@@ -1,0 +1,10 @@
+/**
+ * `stripe-source/testing`: a fake Stripe account for tests, of stripe-source and of your own pipeline.
+ * It serves Stripe's list semantics, errors, rate limits, latency and faults, over msw or a local server.
+ */
+export { createFakeStripe } from './fake.js';
+export { FAULT_KINDS } from './types.js';
+export type {
+  FakeRequest, FakeResponse, FakeServer, FakeStripe, FakeStripeOptions, FakeStripeStats, FaultKind, FaultOptions,
+  LatencyOptions, ListenOptions, RateLimitOptions, RestrictedKeyOptions, StreamName, StripeObject, TransportFault,
+} from './types.js';

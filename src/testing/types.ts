@@ -1,0 +1,143 @@
+/** The public types of the fake Stripe (`stripe-source/testing`). */
+import type { HttpHandler } from 'msw';
+import type { StreamName } from '../catalog/streams.js';
+
+export type { StreamName } from '../catalog/streams.js';
+
+/** A failure the fake injects at random (see `FakeStripeOptions.faults`). */
+export type FaultKind = 'server_error' | 'rate_limit' | 'lock_timeout' | 'connection_reset' | 'malformed_json' | 'timeout';
+
+export const FAULT_KINDS: readonly FaultKind[] = [
+  'server_error', 'rate_limit', 'lock_timeout', 'connection_reset', 'malformed_json', 'timeout',
+];
+
+export interface LatencyOptions {
+  /** Median delay of a response, in ms. */
+  median: number;
+  /** 99th percentile in ms; when given, delays are log-normal (long-tailed) around `median`. */
+  p99?: number;
+}
+
+export interface RateLimitOptions {
+  /** Requests per second per account over all endpoints (default 25, Stripe's test-mode limit). */
+  global?: number;
+  /** Requests per second per account on one endpoint (default 25, Stripe's default per operation). */
+  perEndpoint?: number;
+}
+
+export interface FaultOptions {
+  /** Chance, 0..1, that a request fails instead of being answered normally. */
+  probability: number;
+  /** Kinds to pick from, uniformly (default: all). */
+  kinds?: FaultKind[];
+  /** Only requests whose path starts with one of these (`/v1/charges`) may fail (default: every path). */
+  paths?: string[];
+}
+
+export interface FakeStripeOptions {
+  /** Data, ids, keys, faults and latencies are deterministic per seed (and clock). Default 1. */
+  seed?: number;
+  /**
+   * Object counts of top-level streams; streams left out get 15. Children (`setup_attempts`,
+   * `subscription_items`, `invoice_line_items`) come from their parents and `events` from the objects, so
+   * they cannot be given.
+   */
+  records?: Partial<Record<StreamName, number>>;
+  /** Unix seconds of the oldest generated object. Default: three years before the clock's now. */
+  startDate?: number;
+  /** Delay of every response: a constant number of ms, or a median with an optional long tail. Default 0. */
+  latencyMs?: number | LatencyOptions;
+  /**
+   * Stripe's rate limits, enforced per account over a sliding one-second window of real time (not of `now`,
+   * which tests and the demo often freeze). Default: off.
+   */
+  rateLimit?: false | RateLimitOptions;
+  /** Random failures, drawn per request from the seed. Default: none. */
+  faults?: FaultOptions;
+  /** The fake's clock in ms (default `Date.now`). Tests move it to age events past retention. */
+  now?: () => number;
+  /** `api_version` written on events. Default: the version stripe@23 pins, `2026-10-28.endive`. */
+  eventApiVersion?: string;
+}
+
+/** A request as `FakeStripe.handle()` takes it, free of any transport. */
+export interface FakeRequest {
+  method: string;
+  /** Absolute (`https://api.stripe.com/v1/customers?limit=3`) or just path and query. */
+  url: string;
+  /** Header names in any case. */
+  headers: Record<string, string | undefined>;
+}
+
+/** A failure only a transport can act out. */
+export type TransportFault = 'connection_reset' | 'timeout';
+
+/** What the fake answers. */
+export interface FakeResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  /**
+   * Set when the response must not be delivered whole. `connection_reset`: the transport sends the headers
+   * and part of `body`, then drops the connection (msw: a network error). `timeout`: the transport never
+   * answers; the client has to give up (the node server drops such sockets on `close()`).
+   */
+  fault?: TransportFault;
+}
+
+export interface ListenOptions {
+  /** Port on 127.0.0.1; default 0 (a free port). */
+  port?: number;
+}
+
+export interface FakeServer {
+  /** `http://127.0.0.1:PORT` */
+  readonly url: string;
+  readonly port: number;
+  /** Stops listening and destroys every open connection, hung ones included. */
+  close(): Promise<void>;
+}
+
+/** Request counters. Every request counts, whatever its method or answer. */
+export interface FakeStripeStats {
+  readonly total: number;
+  /** By HTTP method (`GET`, `POST`, ...). */
+  readonly byMethod: Readonly<Record<string, number>>;
+  /** By endpoint template, the unit rate limits count in: `/v1/customers`, `/v1/invoices/{id}/lines`. */
+  readonly byPath: Readonly<Record<string, number>>;
+  /** By status (`'200'`, `'429'`, ...), or by transport fault (`'connection_reset'`, `'timeout'`). */
+  readonly byStatus: Readonly<Record<string, number>>;
+  reset(): void;
+}
+
+export interface RestrictedKeyOptions {
+  /** Streams the key may not read: it lacks their catalog `permission`, so every stream sharing it is denied. */
+  deny: StreamName[];
+}
+
+/** A Stripe object as the fake holds it: frozen, deeply. */
+export type StripeObject = Readonly<Record<string, unknown>>;
+
+export interface FakeStripe {
+  /** An `sk_test_` key the fake accepts (fixed per seed). */
+  readonly apiKey: string;
+  /** The account's id (`acct_...`, fixed per seed). */
+  readonly accountId: string;
+  /** msw handlers intercepting `https://api.stripe.com/*`. */
+  readonly handlers: HttpHandler[];
+  /** Serves the fake over node:http on 127.0.0.1. */
+  listen(options?: ListenOptions): Promise<FakeServer>;
+  /** The transport-free core both transports use. */
+  handle(request: FakeRequest): Promise<FakeResponse>;
+  /** The server's truth: every current object of the stream (children too), newest first, frozen. */
+  objects(stream: StreamName): StripeObject[];
+  /** An `rk_test_` key that gets Stripe's 403 on the denied streams' paths. */
+  restrictedKey(options: RestrictedKeyOptions): string;
+  readonly stats: FakeStripeStats;
+  /** Creates an object (created = now) and records its event, as Stripe would. */
+  create(stream: StreamName, fields?: Record<string, unknown>): StripeObject;
+  /** Shallow-merges `fields` into an object and records the update event with `previous_attributes`. */
+  update(stream: StreamName, id: string, fields: Record<string, unknown>): StripeObject;
+  /** Removes an object and records the stream's delete event when Stripe has one. */
+  del(stream: StreamName, id: string): void;
+}
