@@ -14,6 +14,8 @@ import type { CatalogEntry, CheckResult, Message, ReadOptions, StreamAccess } fr
 interface ResolvedAccount {
   /** The account the data belongs to; null when it could not be learned. */
   readonly id: string | null;
+  /** When the account was created (unix seconds), when known: no object of it is older. */
+  readonly created: number | undefined;
   /** Set when reading a connected account: sent as `Stripe-Account`. */
   readonly stripeAccount: string | undefined;
 }
@@ -111,7 +113,10 @@ export class StripeSource extends SourceEmitter {
       const states = new Map<StreamName, StreamState>();
       for (const name of selection) {
         const existing = loaded?.streams[name];
-        states.set(name, planStreamState({ def: getStream(name), existing, startSeconds: this.config.startSeconds, nowSeconds }));
+        states.set(name, planStreamState({
+          def: getStream(name), existing, startSeconds: this.config.startSeconds, nowSeconds,
+          ...(account.created !== undefined ? { accountCreated: account.created } : {}),
+        }));
       }
       const checkpoint: Checkpoint = {
         version: CHECKPOINT_VERSION,
@@ -151,9 +156,12 @@ export class StripeSource extends SourceEmitter {
   private async fetchAccount(signal: AbortSignal | undefined): Promise<ResolvedAccount> {
     const wanted = this.config.accountId;
     let own: string;
+    let ownCreated: number | undefined;
     try {
       const { body, requestId } = await this.http.get({ stream: 'account', path: '/v1/account', signal });
       const id = (body as { id?: unknown }).id;
+      const created = (body as { created?: unknown }).created;
+      ownCreated = typeof created === 'number' && Number.isInteger(created) ? created : undefined;
       if (typeof id !== 'string' || !id.startsWith('acct_')) {
         throw new StripeApiError('Stripe answered GET /v1/account without an account id; is baseUrl pointing at Stripe?', { requestId });
       }
@@ -167,12 +175,13 @@ export class StripeSource extends SourceEmitter {
           ? `This key may not read /v1/account, so accountId ${wanted} cannot be verified; it is taken as the key's own account and binds checkpoints.`
           : "This key may not read /v1/account, so checkpoints are bound to the key's mode only. Set the accountId option to bind them to the account.",
       });
-      return { id: wanted ?? null, stripeAccount: undefined };
+      return { id: wanted ?? null, created: undefined, stripeAccount: undefined };
     }
-    if (!wanted || wanted === own) return { id: own, stripeAccount: undefined };
+    if (!wanted || wanted === own) return { id: own, created: ownCreated, stripeAccount: undefined };
     // A different account: a Connect platform reading one of its connected accounts. Verify access now
     // rather than failing on the first list.
-    await this.http.forAccount(wanted).get({ stream: 'account', path: '/v1/account', signal });
-    return { id: wanted, stripeAccount: wanted };
+    const { body } = await this.http.forAccount(wanted).get({ stream: 'account', path: '/v1/account', signal });
+    const created = (body as { created?: unknown }).created;
+    return { id: wanted, created: typeof created === 'number' && Number.isInteger(created) ? created : undefined, stripeAccount: wanted };
   }
 }

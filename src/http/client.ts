@@ -89,6 +89,7 @@ export class StripeHttp {
         async () => {
           if (signal?.aborted) throw new RetryAbort(toError(abortReason(signal)));
           attempt += 1;
+          this.shared.throttle.recover(performance.now());
           return this.shared.throttle.schedule(endpoint, async () => {
             if (signal?.aborted) throw new RetryAbort(toError(abortReason(signal)));
             this.shared.requests.count += 1;
@@ -109,6 +110,7 @@ export class StripeHttp {
           onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
             const facts = classifyFailure(error, this.config.now());
             if (facts.statusCode === 429) {
+              if (facts.reason === 'rate_limit') this.shared.throttle.penalize(endpoint, facts.rateLimitedReason, performance.now());
               this.events.emit('rate_limited', { stream, path, code: facts.reason, reason: facts.rateLimitedReason, requestId: facts.requestId });
             }
             if (!facts.retry || retriesLeft === 0) return;

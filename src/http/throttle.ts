@@ -10,33 +10,68 @@ export interface ThrottleOptions {
 /**
  * Stripe limits requests per account (100/s live, 25/s test) and per endpoint (25/s). One global bucket and
  * one bucket per endpoint, shared by every stream of a source, keep a sync under both. Buckets space
- * requests evenly (bottleneck's `minTime`) rather than letting a burst through at each second's start,
- * because Stripe counts in a sliding window and a burst is what earns 429s.
+ * requests evenly rather than letting a burst through at each second's start, because Stripe counts in a
+ * sliding window and a burst is what earns 429s.
  */
 export class Throttle {
-  private readonly global: Bottleneck;
-  private readonly endpoints = new Map<string, Bottleneck>();
-  private readonly endpointMinTime: number;
+  private readonly global: AdaptiveBucket;
+  private readonly endpoints = new Map<string, AdaptiveBucket>();
 
-  constructor(options: ThrottleOptions) {
-    this.global = new Bottleneck({ minTime: 1000 / options.globalPerSecond });
-    this.endpointMinTime = 1000 / options.endpointPerSecond;
+  constructor(private readonly options: ThrottleOptions) {
+    this.global = new AdaptiveBucket(options.globalPerSecond, 'spacing');
   }
 
-  /** Runs `task` once both the endpoint's and the global bucket allow one more request. */
+  /**
+   * Runs `task` once both the endpoint's and the global bucket allow one more request. Both spacings must
+   * hold at the moment the request leaves: chaining two limiters spaces requests when they pass the first
+   * and lets them bunch behind the second, which Stripe's sliding window answers with 429s. So each
+   * endpoint admits one request at a time (`maxConcurrent: 1`), waits for the global bucket, sends, and
+   * only then holds the endpoint for its own spacing.
+   */
   schedule<T>(endpoint: string, task: () => Promise<T>): Promise<T> {
-    let limiter = this.endpoints.get(endpoint);
-    if (!limiter) {
-      limiter = new Bottleneck({ minTime: this.endpointMinTime });
-      this.endpoints.set(endpoint, limiter);
-    }
+    const bucket = this.bucket(endpoint);
     const global = this.global;
-    return limiter.schedule(() => global.schedule(task));
+    return new Promise<T>((resolve, reject) => {
+      bucket.limiter
+        .schedule(async () => {
+          await global.limiter.schedule(async () => {
+            task().then(resolve, reject);
+          });
+          await new Promise((done) => setTimeout(done, 1000 / bucket.rate));
+        })
+        .catch(reject);
+    });
+  }
+
+  /**
+   * Stripe answered 429 for being over a rate: slow the bucket it names down (the global one when it names
+   * none). Other sources of 429 (a locked object) say nothing about our pace and are left alone.
+   */
+  penalize(endpoint: string, reason: string | undefined, nowMs: number): void {
+    const bucket = reason === 'endpoint-rate' || reason === 'endpoint-concurrency' ? this.bucket(endpoint) : this.global;
+    bucket.penalize(nowMs);
+  }
+
+  /** Current rates, for events and tests. */
+  rates(endpoint: string): { global: number; endpoint: number } {
+    return { global: this.global.rate, endpoint: this.bucket(endpoint).rate };
+  }
+
+  /** A quiet second since the last change lets a slowed bucket speed up again. */
+  recover(nowMs: number): void {
+    this.global.recover(nowMs);
+    for (const bucket of this.endpoints.values()) bucket.recover(nowMs);
+  }
+
+  private bucket(endpoint: string): AdaptiveBucket {
+    let bucket = this.endpoints.get(endpoint);
+    if (!bucket) this.endpoints.set(endpoint, (bucket = new AdaptiveBucket(this.options.endpointPerSecond, 'holder')));
+    return bucket;
   }
 
   /** Drops queued work: after an abort nothing waiting may still go out. */
   async stop(): Promise<void> {
-    await Promise.all([this.global, ...this.endpoints.values()].map((l) => l.stop({ dropWaitingJobs: true }).catch(() => undefined)));
+    await Promise.all([this.global, ...this.endpoints.values()].map((b) => b.limiter.stop({ dropWaitingJobs: true }).catch(() => undefined)));
   }
 }
 
@@ -44,4 +79,44 @@ export class Throttle {
 export function endpointOf(path: string): string {
   const isId = (segment: string): boolean => /^[a-z]+_[A-Za-z0-9_]+$/.test(segment) && !/^[a-z_]+$/.test(segment);
   return path.split('?')[0]!.split('/').map((segment) => (isId(segment) ? '{id}' : segment)).join('/');
+}
+
+/**
+ * Additive increase, multiplicative decrease: a 429 for pace cuts the rate by 30%, each quiet second gives
+ * back 5% of the configured rate, never above it and never below a tenth of it.
+ */
+export function nextRate(options: { current: number; ceiling: number; signal: 'rate_limited' | 'quiet' }): number {
+  const { current, ceiling, signal } = options;
+  return signal === 'rate_limited' ? Math.max(ceiling * 0.1, current * 0.7) : Math.min(ceiling, current + ceiling * 0.05);
+}
+
+const QUIET_MS = 1000;
+
+class AdaptiveBucket {
+  readonly limiter: Bottleneck;
+  rate: number;
+  private changedAt = 0;
+
+  /** `spacing`: the limiter spaces launches itself (global); `holder`: the caller holds it for 1/rate (endpoints). */
+  constructor(private readonly ceiling: number, private readonly kind: 'spacing' | 'holder') {
+    this.rate = ceiling;
+    this.limiter = new Bottleneck(kind === 'spacing' ? { minTime: 1000 / ceiling } : { maxConcurrent: 1 });
+  }
+
+  penalize(nowMs: number): void {
+    // Several requests in flight meet the same overload: one cut per quiet period, not one per 429.
+    if (nowMs - this.changedAt < QUIET_MS / 2 && this.rate < this.ceiling) return;
+    this.set(nextRate({ current: this.rate, ceiling: this.ceiling, signal: 'rate_limited' }), nowMs);
+  }
+
+  recover(nowMs: number): void {
+    if (this.rate >= this.ceiling || nowMs - this.changedAt < QUIET_MS) return;
+    this.set(nextRate({ current: this.rate, ceiling: this.ceiling, signal: 'quiet' }), nowMs);
+  }
+
+  private set(rate: number, nowMs: number): void {
+    this.rate = rate;
+    this.changedAt = nowMs;
+    if (this.kind === 'spacing') this.limiter.updateSettings({ minTime: 1000 / rate });
+  }
 }

@@ -32,12 +32,23 @@ export function planStreamState(options: {
   existing: StreamState | undefined;
   startSeconds: number;
   nowSeconds: number;
+  /**
+   * When the account was created. A fresh range is cut there: everything before it costs one (empty)
+   * page as a check, and subdivision starts from the account's lifetime rather than from 1970.
+   */
+  accountCreated?: number;
 }): StreamState {
-  const { def, existing, startSeconds, nowSeconds } = options;
+  const { def, existing, startSeconds, nowSeconds, accountCreated } = options;
   const partitions: Record<string, PartitionState> = {};
   for (const key of partitionKeys(def)) {
     const known = existing?.partitions[key];
-    partitions[key] = known ? extendPartition(known, nowSeconds) : extendPartition({ through: startSeconds, pending: [] }, nowSeconds);
+    if (known) {
+      partitions[key] = extendPartition(known, nowSeconds);
+    } else if (accountCreated !== undefined && accountCreated > startSeconds && accountCreated < nowSeconds) {
+      partitions[key] = { through: nowSeconds, pending: [{ gte: startSeconds, lt: accountCreated }, { gte: accountCreated, lt: nowSeconds }] };
+    } else {
+      partitions[key] = extendPartition({ through: startSeconds, pending: [] }, nowSeconds);
+    }
   }
   return { partitions };
 }
@@ -56,7 +67,10 @@ export function windowQuery(window: CheckpointWindow): { 'created[gte]': number;
   };
 }
 
-/** What one page did to its window: moved the cursor to its last object, or finished the window. */
+/**
+ * What happened to a window, in the order the host sees it. A window is known by its `lt`: windows of a
+ * partition never overlap, and a split keeps the upper part's `lt`.
+ */
 export type WindowProgress =
   | { readonly kind: 'advanced'; readonly after: { readonly id: string; readonly created: number } }
   | { readonly kind: 'finished' }
@@ -65,21 +79,59 @@ export type WindowProgress =
    * was delivered, so the window shrinks to end after that second and is read again from its top. The
    * objects of that one second may come twice; none is lost.
    */
-  | { readonly kind: 'cursor_lost' };
+  | { readonly kind: 'cursor_lost' }
+  /** The unread part was cut at `mid`: this window keeps [mid, lt) and its cursor, a new one takes [gte, mid). */
+  | { readonly kind: 'split'; readonly mid: number };
 
-export function applyWindowProgress(state: PartitionState, windowGte: number, progress: WindowProgress): PartitionState {
-  const index = state.pending.findIndex((w) => w.gte === windowGte);
-  if (index < 0) throw new Error(`no pending window starts at ${windowGte}`); // a reader bug, never input
+export function applyWindowProgress(state: PartitionState, windowLt: number, progress: WindowProgress): PartitionState {
+  const index = state.pending.findIndex((w) => w.lt === windowLt);
+  if (index < 0) throw new Error(`no pending window ends at ${windowLt}`); // a reader bug, never input
   const window = state.pending[index]!;
   const pending = [...state.pending];
-  if (progress.kind === 'finished') {
-    pending.splice(index, 1);
-  } else if (progress.kind === 'advanced') {
-    pending[index] = { ...window, after: { id: progress.after.id, created: progress.after.created } };
-  } else {
-    pending[index] = window.after ? { gte: window.gte, lt: window.after.created + 1 } : { gte: window.gte, lt: window.lt };
+  switch (progress.kind) {
+    case 'finished':
+      pending.splice(index, 1);
+      break;
+    case 'advanced':
+      if (progress.after.created < window.gte || progress.after.created >= window.lt) {
+        throw new Error(`cursor ${progress.after.created} outside window [${window.gte}, ${window.lt})`);
+      }
+      pending[index] = { ...window, after: { id: progress.after.id, created: progress.after.created } };
+      break;
+    case 'cursor_lost':
+      pending[index] = window.after ? { gte: window.gte, lt: window.after.created + 1 } : { gte: window.gte, lt: window.lt };
+      break;
+    case 'split': {
+      const parts = splitAt(window, progress.mid);
+      if (!parts) throw new Error(`cannot split [${window.gte}, ${window.lt}) at ${progress.mid}`);
+      pending.splice(index, 1, parts.upper, parts.lower);
+      break;
+    }
   }
   return { ...state, pending };
+}
+
+/**
+ * Where to cut a window's unread part in two so another reader can take half: the middle of what is left.
+ * Lists run newest first, so what is left of a window with a cursor is [gte, after.created] (the cursor's
+ * own second may hold more objects). Returns null when less than two seconds are left: a one-second
+ * window can only be paged with its cursor.
+ */
+export function splitPoint(window: CheckpointWindow): number | null {
+  const unreadEnd = window.after ? window.after.created + 1 : window.lt;
+  if (unreadEnd - window.gte < 2) return null;
+  return window.gte + Math.floor((unreadEnd - window.gte) / 2);
+}
+
+/** Seconds not yet read in a window, the measure for choosing which window to split. */
+export function unreadSpan(window: CheckpointWindow): number {
+  return (window.after ? window.after.created + 1 : window.lt) - window.gte;
+}
+
+export function splitAt(window: CheckpointWindow, mid: number): { upper: CheckpointWindow; lower: CheckpointWindow } | null {
+  const unreadEnd = window.after ? window.after.created + 1 : window.lt;
+  if (!(mid > window.gte && mid < unreadEnd)) return null;
+  return { upper: { ...window, gte: mid }, lower: { gte: window.gte, lt: mid } };
 }
 
 /** True when the stream has nothing left to read up to its `through`. */

@@ -11,13 +11,17 @@ export class PageChannel<T> {
 
   constructor(private readonly capacity: number) {}
 
+  /**
+   * Queues `item` at once, so items keep the order of the calls (a window's split must reach the consumer
+   * before the pages read under it), then waits while the channel is over capacity.
+   */
   async push(item: T): Promise<void> {
-    while (this.items.length >= this.capacity && !this.failure && !this.closed) {
-      await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
-    }
     if (this.failure || this.closed) return;
     this.items.push(item);
     this.wakeConsumer();
+    while (this.items.length > this.capacity && !this.failure && !this.closed) {
+      await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
+    }
   }
 
   /** The next item, `undefined` once closed and drained; throws the failure that ended the channel. */

@@ -2,59 +2,177 @@ import { getStream, type StreamDefinition, type StreamName } from '../catalog/st
 import type { CheckpointWindow } from '../checkpoint/schema.js';
 import { StripeApiError, StripeSourceError } from '../errors.js';
 import type { PassPlan } from '../plan/passes.js';
-import { partitionParams, windowQuery, type WindowProgress } from '../plan/windows.js';
+import { partitionParams, splitPoint, unreadSpan, windowQuery, type WindowProgress } from '../plan/windows.js';
 import { readChildren } from './children.js';
 import type { ReadContext } from './context.js';
 import { parseListPage, type StripeObject } from './list-page.js';
 
 const PAGE_SIZE = 100;
 
-/** One page of a pass with everything that hangs off it: delivered whole, followed by its checkpoint. */
+/**
+ * Windows read at once per stream. Stripe allows 25 requests/s per endpoint and a list page takes a few
+ * hundred ms, so about 8 requests in flight keep one endpoint busy; more would only queue in the throttle.
+ */
+export const WINDOWS_PER_STREAM = 8;
+
+/** One page of a pass with everything that hangs off it, or a change to a window; delivered in order. */
 export interface PageOutcome {
   readonly pass: PassPlan;
   readonly partition: string;
-  readonly windowGte: number;
+  /** The window's `lt` when the outcome was made: its identity in the checkpoint. */
+  readonly windowLt: number;
   readonly progress: WindowProgress;
   readonly records: ReadonlyArray<{ readonly stream: StreamName; readonly record: StripeObject }>;
-  /** Children of parents deleted meanwhile were skipped, by stream (for progress). */
+  /** Parent objects on the page (for the `page` event). */
   readonly parentRecords: number;
 }
 
-/** Reads every pending window of a pass, page by page, handing each complete page to `deliver`. */
-export async function runPass(ctx: ReadContext, pass: PassPlan, deliver: (page: PageOutcome) => Promise<void>): Promise<void> {
-  const children = pass.members.filter((m) => m !== pass.driver.name).map((m) => getStream(m));
-  const deliversDriver = pass.members.includes(pass.driver.name as StreamName);
-  for (const [partition, state] of Object.entries(pass.state.partitions)) {
-    for (const planned of state.pending) {
-      let window: CheckpointWindow = planned;
-      for (;;) {
-        ctx.signal.throwIfAborted();
-        const page = await readWindowPage(ctx, pass.driver, partition, window);
-        if (page === 'cursor_lost') {
-          ctx.events.emit('warning', {
-            stream: pass.driver.name,
-            code: 'cursor_lost',
-            message: `The object ${window.after?.id} that ${pass.driver.name} was resuming after no longer exists; re-reading its second (${window.after?.created}) so nothing is skipped. A few records may come twice.`,
-          });
-          await deliver({ pass, partition, windowGte: window.gte, progress: { kind: 'cursor_lost' }, records: [], parentRecords: 0 });
-          window = window.after ? { gte: window.gte, lt: window.after.created + 1 } : { gte: window.gte, lt: window.lt };
-          continue;
-        }
-        const records: Array<{ stream: StreamName; record: StripeObject }> = [];
-        if (deliversDriver) for (const record of page.data) records.push({ stream: pass.driver.name as StreamName, record });
-        for (const child of children) {
-          const perParent = await Promise.all(page.data.map((parent) => readChildren(ctx, child, parent)));
-          for (const list of perParent) for (const record of list ?? []) records.push({ stream: child.name as StreamName, record });
-        }
-        const last = page.data[page.data.length - 1];
-        const progress: WindowProgress = page.hasMore && last
-          ? { kind: 'advanced', after: { id: last.id, created: createdOf(pass.driver, last) } }
-          : { kind: 'finished' };
-        await deliver({ pass, partition, windowGte: window.gte, progress, records, parentRecords: page.data.length });
-        if (progress.kind === 'finished') break;
-        window = { ...window, after: progress.after };
+type Deliver = (outcome: PageOutcome) => Promise<void>;
+
+/**
+ * A window as its reader and the scheduler see it: the checkpoint's view of it as of the last outcome
+ * handed to `deliver`. Both change it only in the same synchronous step as they hand over the outcome
+ * that says so, so the host's checkpoint and the readers never disagree.
+ */
+interface LiveWindow {
+  gte: number;
+  lt: number;
+  after: { id: string; created: number } | undefined;
+  /** Objects per second on this window's last full page: how dense the data just below the cursor is. */
+  density: number;
+  /** Its last outcome (`finished`) is handed over: it must not be split any more. */
+  done?: boolean;
+}
+
+/** A window is cut only when what is left of it likely holds this many pages or more. */
+const MIN_PAGES_TO_SPLIT = 2;
+
+/** Objects likely left unread in a window, judged by the density of its last page. */
+function estimatedUnread(w: LiveWindow): number {
+  return w.after ? w.density * unreadSpan(w) : 0;
+}
+
+/** Reads every pending window of a pass, several at a time, handing each complete page to `deliver`. */
+export async function runPass(ctx: ReadContext, pass: PassPlan, deliver: Deliver): Promise<void> {
+  const partitions = Object.entries(pass.state.partitions).filter(([, state]) => state.pending.length > 0);
+  const perPartition = Math.max(1, Math.ceil(WINDOWS_PER_STREAM / Math.max(1, partitions.length)));
+  await Promise.all(partitions.map(([partition, state]) => runPartition(ctx, pass, partition, state.pending, perPartition, deliver)));
+}
+
+/**
+ * Keeps up to `slots` windows of one partition in flight. When a slot is free and no planned window is
+ * left, the window with the most unread seconds is cut in two (binary subdivision), so skewed data (half
+ * the objects in one day) still keeps every slot busy. Only windows whose first page showed more to come
+ * are cut: a window that fits in one page costs one request, not eight.
+ */
+function runPartition(ctx: ReadContext, pass: PassPlan, partition: string, planned: readonly CheckpointWindow[], slots: number, deliver: Deliver): Promise<void> {
+  // A planned window with a cursor was being read when the checkpoint was taken: assume it is dense.
+  const waiting: LiveWindow[] = planned.map((w) => ({ gte: w.gte, lt: w.lt, after: w.after, density: w.after ? Infinity : 0 }));
+  const active = new Set<LiveWindow>();
+  return new Promise<void>((resolve, reject) => {
+    let failed = false;
+    const split = (): LiveWindow | undefined => {
+      let largest: LiveWindow | undefined;
+      for (const w of active) {
+        if (w.done || splitPoint(w) === null || estimatedUnread(w) < MIN_PAGES_TO_SPLIT * PAGE_SIZE) continue;
+        if (!largest || estimatedUnread(w) > estimatedUnread(largest)) largest = w;
       }
+      if (!largest) return undefined;
+      const mid = splitPoint(largest)!;
+      const lower: LiveWindow = { gte: largest.gte, lt: mid, after: undefined, density: largest.density };
+      void deliver({ pass, partition, windowLt: largest.lt, progress: { kind: 'split', mid }, records: [], parentRecords: 0 });
+      largest.gte = mid;
+      return lower;
+    };
+    const fill = (): void => {
+      while (!failed && active.size < slots) {
+        const next = waiting.shift() ?? split();
+        if (!next) break;
+        active.add(next);
+        readWindow(ctx, pass, partition, next, deliver, () => fill()).then(
+          () => {
+            active.delete(next);
+            fill();
+          },
+          (error: unknown) => {
+            failed = true;
+            reject(error);
+          },
+        );
+      }
+      if (!failed && active.size === 0 && waiting.length === 0) resolve();
+    };
+    fill();
+  });
+}
+
+/** Reads one window page by page until it is done. `onProgress` lets the scheduler use freed capacity. */
+async function readWindow(ctx: ReadContext, pass: PassPlan, partition: string, w: LiveWindow, deliver: Deliver, onProgress: () => void): Promise<void> {
+  const def = pass.driver;
+  const children = pass.members.filter((m) => m !== def.name).map((m) => getStream(m));
+  const deliversDriver = pass.members.includes(def.name as StreamName);
+  const fetchPage = (after: LiveWindow['after']): Promise<PageOrLost> => {
+    const request = readWindowPage(ctx, def, partition, { gte: w.gte, lt: w.lt, ...(after ? { after } : {}) });
+    request.catch(() => undefined); // a prefetch given up on must not surface as an unhandled rejection
+    return request;
+  };
+  let next = fetchPage(w.after);
+  for (;;) {
+    ctx.signal.throwIfAborted();
+    const page = await next;
+    if (page === 'cursor_lost') {
+      ctx.events.emit('warning', {
+        stream: def.name,
+        code: 'cursor_lost',
+        message: `The object ${w.after?.id} that ${def.name} was resuming after no longer exists; re-reading its second (${w.after?.created}) so nothing is skipped. A few records may come twice.`,
+      });
+      const outcome: PageOutcome = { pass, partition, windowLt: w.lt, progress: { kind: 'cursor_lost' }, records: [], parentRecords: 0 };
+      if (w.after) w.lt = w.after.created + 1;
+      w.after = undefined;
+      await deliver(outcome);
+      next = fetchPage(undefined);
+      continue;
     }
+    // Ask for the next page now, while this one's children are read and delivered: a window keeps two
+    // requests in flight instead of waiting out each round trip.
+    const tail = page.data[page.data.length - 1];
+    if (page.hasMore && tail) next = fetchPage({ id: tail.id, created: createdOf(def, tail) });
+
+    let parents = page.data;
+    const childLists = new Map<string, Map<string, readonly StripeObject[]>>();
+    for (const child of children) {
+      const lists = await Promise.all(parents.map((parent) => readChildren(ctx, child, parent)));
+      childLists.set(child.name, new Map(parents.map((parent, i) => [parent.id, lists[i] ?? []])));
+    }
+    // A split may have raised the window's floor while this page was in flight: what lies below it now
+    // belongs to the new lower window and is read there, so it is dropped here rather than sent twice.
+    const floor = w.gte;
+    const kept = parents.filter((p) => createdOf(def, p) >= floor);
+    const crossedFloor = kept.length < parents.length;
+    parents = kept;
+
+    const records: Array<{ stream: StreamName; record: StripeObject }> = [];
+    if (deliversDriver) for (const record of parents) records.push({ stream: def.name as StreamName, record });
+    for (const child of children) {
+      const byParent = childLists.get(child.name)!;
+      for (const parent of parents) for (const record of byParent.get(parent.id) ?? []) records.push({ stream: child.name as StreamName, record });
+    }
+    const last = parents[parents.length - 1];
+    const progress: WindowProgress = page.hasMore && !crossedFloor && last
+      ? { kind: 'advanced', after: { id: last.id, created: createdOf(def, last) } }
+      : { kind: 'finished' };
+    const outcome: PageOutcome = { pass, partition, windowLt: w.lt, progress, records, parentRecords: parents.length };
+    if (progress.kind === 'advanced') {
+      const top = w.after ? w.after.created + 1 : w.lt;
+      w.density = parents.length / Math.max(1, top - progress.after.created);
+      w.after = progress.after;
+    } else {
+      w.done = true;
+    }
+    const delivered = deliver(outcome);
+    onProgress();
+    await delivered;
+    if (progress.kind === 'finished') return;
   }
 }
 
@@ -66,12 +184,9 @@ function createdOf(def: StreamDefinition, record: StripeObject): number {
   return value;
 }
 
-async function readWindowPage(
-  ctx: ReadContext,
-  def: StreamDefinition,
-  partition: string,
-  window: CheckpointWindow,
-): Promise<{ data: readonly StripeObject[]; hasMore: boolean } | 'cursor_lost'> {
+type PageOrLost = { data: readonly StripeObject[]; hasMore: boolean } | 'cursor_lost';
+
+async function readWindowPage(ctx: ReadContext, def: StreamDefinition, partition: string, window: CheckpointWindow): Promise<PageOrLost> {
   const query = { limit: PAGE_SIZE, ...def.params, ...partitionParams(partition), ...windowQuery(window) };
   let result;
   try {

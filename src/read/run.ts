@@ -76,12 +76,14 @@ export async function* runRead(options: {
         yield { type: 'record', stream, record } as unknown as RecordMessage;
       }
       checkpoint = advance(checkpoint, page);
+      // A split delivers nothing: the next page's checkpoint will carry it.
+      if (page.progress.kind === 'split') continue;
       yield { type: 'checkpoint', checkpoint: structuredClone(checkpoint) };
       yieldedCheckpoint = true;
 
       totalRecords += page.records.length;
       for (const { stream } of page.records) progress.get(stream)!.records += 1;
-      if (page.records.length > 0 || page.progress.kind !== 'cursor_lost') {
+      if (page.progress.kind === 'advanced' || page.progress.kind === 'finished') {
         ctx.events.emit('page', { stream: page.pass.driver.name, records: page.parentRecords, hasMore: page.progress.kind !== 'finished' });
       }
       for (const member of page.pass.members) {
@@ -120,7 +122,7 @@ export function advance(checkpoint: Checkpoint, page: PageOutcome): Checkpoint {
     const state = streams[member];
     const partition = state?.partitions[page.partition];
     if (!state || !partition) throw new Error(`checkpoint has no partition "${page.partition}" for ${member}`);
-    streams[member] = { partitions: { ...state.partitions, [page.partition]: applyWindowProgress(partition, page.windowGte, page.progress) } };
+    streams[member] = { partitions: { ...state.partitions, [page.partition]: applyWindowProgress(partition, page.windowLt, page.progress) } };
   }
   return { ...checkpoint, streams };
 }

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
-import { endpointOf, Throttle } from '../../src/http/throttle.js';
+import { endpointOf, Throttle, nextRate } from '../../src/http/throttle.js';
 
 describe('endpointOf', () => {
   it.each([
@@ -89,5 +89,32 @@ describe('Throttle', () => {
     const throttle = new Throttle({ globalPerSecond: 100, endpointPerSecond: 100 });
     throttles.push(throttle);
     await expect(throttle.schedule('/v1/x', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+  });
+});
+
+describe('adaptive rate (AIMD)', () => {
+  it('nextRate cuts by 30% on a 429, gives back 5% of the ceiling per quiet second, within [10%, 100%]', () => {
+    expect(nextRate({ current: 100, ceiling: 100, signal: 'rate_limited' })).toBe(70);
+    expect(nextRate({ current: 11, ceiling: 100, signal: 'rate_limited' })).toBe(10);
+    expect(nextRate({ current: 70, ceiling: 100, signal: 'quiet' })).toBe(75);
+    expect(nextRate({ current: 99, ceiling: 100, signal: 'quiet' })).toBe(100);
+  });
+
+  it('a global-rate 429 slows the global bucket, an endpoint-rate one only that endpoint; quiet seconds restore them', () => {
+    const throttle = new Throttle({ globalPerSecond: 100, endpointPerSecond: 25 });
+    throttle.penalize('/v1/charges', 'endpoint-rate', 1_000);
+    expect(throttle.rates('/v1/charges')).toEqual({ global: 100, endpoint: 17.5 });
+    expect(throttle.rates('/v1/customers').endpoint).toBe(25);
+    // A burst of 429s from requests already in flight counts once.
+    throttle.penalize('/v1/charges', 'endpoint-rate', 1_100);
+    expect(throttle.rates('/v1/charges').endpoint).toBe(17.5);
+    throttle.penalize('/v1/charges', 'global-rate', 1_200);
+    expect(throttle.rates('/v1/charges').global).toBe(70);
+    throttle.recover(1_500);
+    expect(throttle.rates('/v1/charges')).toEqual({ global: 70, endpoint: 17.5 });
+    throttle.recover(2_300);
+    expect(throttle.rates('/v1/charges')).toEqual({ global: 75, endpoint: 18.75 });
+    for (let t = 3_400; t < 20_000; t += 1_100) throttle.recover(t);
+    expect(throttle.rates('/v1/charges')).toEqual({ global: 100, endpoint: 25 });
   });
 });

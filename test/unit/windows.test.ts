@@ -3,6 +3,9 @@ import { getStream } from '../../src/catalog/streams.js';
 import { checkpointSchema, type CheckpointWindow, type PartitionState, type StreamState } from '../../src/checkpoint/schema.js';
 import {
   applyWindowProgress,
+  splitAt,
+  splitPoint,
+  unreadSpan,
   isStreamDone,
   partitionKey,
   partitionKeys,
@@ -98,7 +101,7 @@ describe('applyWindowProgress', () => {
   };
 
   it('advanced: sets the window cursor and leaves the others', () => {
-    const next = applyWindowProgress(state, 100, { kind: 'advanced', after: { id: 'ch_B', created: 150 } });
+    const next = applyWindowProgress(state, 200, { kind: 'advanced', after: { id: 'ch_B', created: 150 } });
     expect(next).toEqual({
       through: 300,
       pending: [
@@ -109,45 +112,64 @@ describe('applyWindowProgress', () => {
   });
 
   it('advanced: replaces an existing cursor', () => {
-    const next = applyWindowProgress(state, 200, { kind: 'advanced', after: { id: 'ch_C', created: 210 } });
+    const next = applyWindowProgress(state, 300, { kind: 'advanced', after: { id: 'ch_C', created: 210 } });
     expect(next.pending[1]).toEqual({ gte: 200, lt: 300, after: { id: 'ch_C', created: 210 } });
   });
 
   it('advanced: copies only id and created of the cursor', () => {
     const after = { id: 'ch_B', created: 150, extra: 'x' } as { id: string; created: number };
-    const next = applyWindowProgress(state, 100, { kind: 'advanced', after });
+    const next = applyWindowProgress(state, 200, { kind: 'advanced', after });
     expect(next.pending[0]!.after).toEqual({ id: 'ch_B', created: 150 });
   });
 
   it('finished: removes just that window', () => {
-    expect(applyWindowProgress(state, 100, { kind: 'finished' })).toEqual({ through: 300, pending: [state.pending[1]] });
-    expect(applyWindowProgress(state, 200, { kind: 'finished' })).toEqual({ through: 300, pending: [state.pending[0]] });
+    expect(applyWindowProgress(state, 200, { kind: 'finished' })).toEqual({ through: 300, pending: [state.pending[1]] });
+    expect(applyWindowProgress(state, 300, { kind: 'finished' })).toEqual({ through: 300, pending: [state.pending[0]] });
   });
 
   it('cursor_lost: shrinks lt to the cursor second + 1 and drops the cursor', () => {
-    const next = applyWindowProgress(state, 200, { kind: 'cursor_lost' });
+    const next = applyWindowProgress(state, 300, { kind: 'cursor_lost' });
     expect(next.pending).toEqual([{ gte: 100, lt: 200 }, { gte: 200, lt: 251 }]);
   });
 
   it('cursor_lost at the window start still leaves a non-empty window', () => {
     const s: PartitionState = { through: 10, pending: [{ gte: 5, lt: 10, after: { id: 'x', created: 5 } }] };
-    expect(applyWindowProgress(s, 5, { kind: 'cursor_lost' }).pending).toEqual([{ gte: 5, lt: 6 }]);
+    expect(applyWindowProgress(s, 10, { kind: 'cursor_lost' }).pending).toEqual([{ gte: 5, lt: 6 }]);
   });
 
   it('cursor_lost without a cursor leaves the window as it is', () => {
-    const next = applyWindowProgress(state, 100, { kind: 'cursor_lost' });
+    const next = applyWindowProgress(state, 200, { kind: 'cursor_lost' });
     expect(next.pending[0]).toEqual({ gte: 100, lt: 200 });
   });
 
   it('throws on an unknown window', () => {
-    expect(() => applyWindowProgress(state, 150, { kind: 'finished' })).toThrow(/no pending window starts at 150/);
+    expect(() => applyWindowProgress(state, 150, { kind: 'finished' })).toThrow(/no pending window ends at 150/);
+  });
+
+  it('split: the window keeps [mid, lt) with its cursor, a new window takes [gte, mid)', () => {
+    const next = applyWindowProgress(state, 300, { kind: 'split', mid: 220 });
+    expect(next.pending).toEqual([
+      { gte: 100, lt: 200 },
+      { gte: 220, lt: 300, after: { id: 'ch_old', created: 250 } },
+      { gte: 200, lt: 220 },
+    ]);
+  });
+
+  it('split: refuses a cut outside the unread part (above the cursor or at the floor)', () => {
+    expect(() => applyWindowProgress(state, 300, { kind: 'split', mid: 260 })).toThrow(/cannot split/);
+    expect(() => applyWindowProgress(state, 300, { kind: 'split', mid: 200 })).toThrow(/cannot split/);
+  });
+
+  it('advanced: refuses a cursor outside its window', () => {
+    expect(() => applyWindowProgress(state, 200, { kind: 'advanced', after: { id: 'x', created: 200 } })).toThrow(/outside window/);
   });
 
   it('does not mutate its input', () => {
     const copy = structuredClone(state);
-    applyWindowProgress(state, 100, { kind: 'advanced', after: { id: 'z', created: 101 } });
-    applyWindowProgress(state, 200, { kind: 'cursor_lost' });
-    applyWindowProgress(state, 200, { kind: 'finished' });
+    applyWindowProgress(state, 200, { kind: 'advanced', after: { id: 'z', created: 101 } });
+    applyWindowProgress(state, 300, { kind: 'cursor_lost' });
+    applyWindowProgress(state, 300, { kind: 'finished' });
+    applyWindowProgress(state, 300, { kind: 'split', mid: 220 });
     expect(state).toEqual(copy);
   });
 });
@@ -283,15 +305,17 @@ describe('window progress (property, seeded)', () => {
           const top = window.after ? window.after.created : window.lt - 1;
           const created = window.gte + Math.floor(rand() * (top - window.gte + 1));
           progress = { kind: 'advanced', after: { id: `obj_${run}_${step}`, created } };
-        } else if (r < 0.85) {
+        } else if (r < 0.8) {
           progress = { kind: 'finished' };
+        } else if (r < 0.9 && splitPoint(window) !== null) {
+          progress = { kind: 'split', mid: splitPoint(window)! };
         } else {
           progress = { kind: 'cursor_lost' };
         }
         const before = partition.pending.length;
-        const next = applyWindowProgress(partition, window.gte, progress);
+        const next = applyWindowProgress(partition, window.lt, progress);
         if (next.through !== partition.through) expect.fail(`${context}: through changed`);
-        if (next.pending.length !== (progress.kind === 'finished' ? before - 1 : before)) expect.fail(`${context}: wrong window count`);
+        if (next.pending.length !== before + (progress.kind === 'finished' ? -1 : progress.kind === 'split' ? 1 : 0)) expect.fail(`${context}: wrong window count`);
         state = { partitions: { ...state.partitions, [key]: next } };
         assertWellFormed(state, `${context} ${progress.kind}`);
       }
@@ -307,7 +331,7 @@ describe('window progress (property, seeded)', () => {
       let state = planStreamState({ def: partitioned, existing: undefined, startSeconds: start, nowSeconds: now });
       for (const key of Object.keys(state.partitions)) {
         let p = state.partitions[key]!;
-        while (p.pending.length > 0) p = applyWindowProgress(p, p.pending[0]!.gte, { kind: 'finished' });
+        while (p.pending.length > 0) p = applyWindowProgress(p, p.pending[0]!.lt, { kind: 'finished' });
         state = { partitions: { ...state.partitions, [key]: p } };
       }
       expect(isStreamDone(state)).toBe(true);
@@ -316,5 +340,28 @@ describe('window progress (property, seeded)', () => {
       expect(isStreamDone(later)).toBe(false);
       for (const p of Object.values(later.partitions)) expect(p.pending).toEqual([{ gte: now, lt: now + 1 }]);
     }
+  });
+});
+
+describe('splitPoint / splitAt / unreadSpan', () => {
+  it('cuts the unread part in the middle: below the cursor when there is one', () => {
+    expect(splitPoint({ gte: 0, lt: 100 })).toBe(50);
+    expect(splitPoint({ gte: 0, lt: 100, after: { id: 'a', created: 9 } })).toBe(5);
+    expect(unreadSpan({ gte: 0, lt: 100, after: { id: 'a', created: 9 } })).toBe(10);
+  });
+
+  it('never cuts a one-second remainder: it can only be paged', () => {
+    expect(splitPoint({ gte: 7, lt: 8 })).toBeNull();
+    expect(splitPoint({ gte: 7, lt: 100, after: { id: 'a', created: 7 } })).toBeNull();
+    expect(splitPoint({ gte: 7, lt: 9 })).toBe(8);
+  });
+
+  it('the two halves cover the unread part exactly, the cursor stays with the upper one', () => {
+    const w = { gte: 10, lt: 50, after: { id: 'a', created: 30 } };
+    const parts = splitAt(w, splitPoint(w)!)!;
+    expect(parts.upper).toEqual({ gte: 20, lt: 50, after: { id: 'a', created: 30 } });
+    expect(parts.lower).toEqual({ gte: 10, lt: 20 });
+    expect(splitAt(w, 31)).toBeNull();
+    expect(splitAt(w, 10)).toBeNull();
   });
 });
