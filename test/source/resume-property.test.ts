@@ -1,17 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Checkpoint, Message, StreamName } from '../../src/index.js';
 import { applyMessages, expectExact, startFake, truth } from './helpers.js';
+import { Rng } from '../../src/testing/random.js';
 
-/** mulberry32: a small seeded PRNG, so a failing case can be replayed by its seed. */
+/** The fake Stripe's own seeded PRNG, so a failing case replays from its seed. */
 function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Rng(seed);
+  return () => rng.next();
 }
 
 const POOL: StreamName[] = ['customers', 'charges', 'invoices', 'invoice_line_items', 'prices', 'subscriptions', 'subscription_items', 'setup_attempts', 'refunds'];

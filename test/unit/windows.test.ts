@@ -14,6 +14,7 @@ import {
   windowQuery,
   type WindowProgress,
 } from '../../src/plan/windows.js';
+import { Rng } from '../../src/testing/random.js';
 
 const plain = { partitions: undefined };
 const partitioned = { partitions: [{ active: 'true' }, { active: 'false' }] };
@@ -224,16 +225,10 @@ describe('isStreamDone', () => {
   });
 });
 
-/** mulberry32: a small seeded PRNG so the property test is the same on every run. */
+/** The fake Stripe's own seeded PRNG, so a failing case replays from its seed. */
 function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Rng(seed);
+  return () => rng.next();
 }
 
 function assertWellFormed(state: StreamState, context: string): void {
