@@ -18,6 +18,7 @@ export async function readChildren(ctx: ReadContext, child: StreamDefinition, pa
   const path = link.listPath.replace('{parent}', encodeURIComponent(parent.id));
   const items: StripeObject[] = [];
   let hasMore = true;
+  let restarts = 0;
   const embedded = link.embedded ? parent[link.embedded] : undefined;
   if (embedded !== undefined && embedded !== null) {
     const page = parseListPage(embedded, { stream: child.name, path: `${parent.id}.${link.embedded}`, objectType: child.objectType });
@@ -35,12 +36,14 @@ export async function readChildren(ctx: ReadContext, child: StreamDefinition, pa
       result = await ctx.http.get({ stream: child.name, path, query, signal: ctx.signal });
     } catch (error) {
       if (error instanceof StripeSourceError && error.statusCode === 404 && error.code === 'resource_missing') {
-        if (items.length > 0) {
+        if (items.length > 0 && restarts < 3) {
           // Either the parent or our cursor (a child deleted meanwhile) is gone: list all children afresh
           // to tell which; a cursor-less 404 means the parent.
+          restarts += 1;
           items.length = 0;
           continue;
         }
+        if (items.length > 0) throw error;
         ctx.events.emit('warning', {
           stream: child.name,
           code: 'parent_gone',
