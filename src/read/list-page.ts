@@ -14,17 +14,21 @@ export interface ListPage {
   readonly hasMore: boolean;
 }
 
+// The envelope is checked with zod; the items only for what the sync relies on, by hand, because this
+// runs for every record and a schema parse would copy each object.
 const listSchema = z.object({
   object: z.literal('list'),
-  data: z.array(
-    z.looseObject({
-      id: z.string().min(1),
-      object: z.string().min(1),
-      created: z.number().int().optional(),
-    }),
-  ),
+  data: z.array(z.unknown()),
   has_more: z.boolean(),
 });
+
+function itemProblem(item: unknown, index: number): string | undefined {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) return `data.${index} is not an object`;
+  const { id, object } = item as { id?: unknown; object?: unknown };
+  if (typeof id !== 'string' || id.length === 0) return `data.${index} has no id`;
+  if (typeof object !== 'string' || object.length === 0) return `data.${index} (${id}) has no object type`;
+  return undefined;
+}
 
 /**
  * Checks a list response before anything of it is yielded: a page that breaks Stripe's contract would
@@ -45,7 +49,10 @@ export function parseListPage(body: unknown, context: { stream: string; path: st
   }
   const { data, has_more: hasMore } = parsed.data;
   if (hasMore && data.length === 0) fail('has_more is true on an empty page');
-  for (const item of data) {
+  for (let i = 0; i < data.length; i++) {
+    const problem = itemProblem(data[i], i);
+    if (problem) fail(problem);
+    const item = data[i] as StripeObject;
     if (item.object !== context.objectType) fail(`an object of type "${item.object}" (${item.id}) where "${context.objectType}" was expected`);
   }
   return { data: data as StripeObject[], hasMore };
