@@ -59,17 +59,16 @@ export async function* runRead(options: {
   }
   if (passes.length === 0) channel.close();
 
-  const aborted = new Promise<never>((_, reject) => {
-    const onAbort = (): void => reject(ctx.signal.reason);
-    if (ctx.signal.aborted) onAbort();
-    else ctx.signal.addEventListener('abort', onAbort, { once: true });
-  });
-  aborted.catch(() => undefined);
+  // An abort ends the channel once, rather than racing every wait against a promise that never settles
+  // (each such race keeps its page reachable until the read ends: memory grew with every record).
+  const onAbort = (): void => channel.fail(ctx.signal.reason);
+  if (ctx.signal.aborted) onAbort();
+  else ctx.signal.addEventListener('abort', onAbort, { once: true });
 
   let yieldedCheckpoint = false;
   try {
     for (;;) {
-      const page = await Promise.race([channel.next(), aborted]);
+      const page = await channel.next();
       if (page === undefined) break;
       for (const { stream, record } of page.records) {
         // The page parser checked the object's type against the stream; its fields are Stripe's to vouch for.
@@ -109,6 +108,7 @@ export async function* runRead(options: {
     // A run with nothing to read still hands back a checkpoint: the planned one, with `through` moved on.
     if (!yieldedCheckpoint) yield { type: 'checkpoint', checkpoint: structuredClone(checkpoint) };
   } finally {
+    ctx.signal.removeEventListener('abort', onAbort);
     ctx.events.off('request', countRequest);
     stopReaders();
     channel.close();

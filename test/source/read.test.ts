@@ -76,6 +76,16 @@ describe('read(): a full sync', () => {
     expectExact(applyMessages(messages), truth(fake, ['charges']));
   });
 
+  it('a slow consumer gets every record exactly, and the read ends (backpressure with windows splitting)', async () => {
+    const { fake, source } = await startFake({ seed: 12, records: { charges: 2500, customers: 800 }, latencyMs: { median: 1, p99: 10 } });
+    const messages: Message[] = [];
+    for await (const m of source().read({ streams: ['charges', 'customers'] })) {
+      messages.push(m);
+      if (m.type === 'checkpoint') await new Promise((r) => setTimeout(r, 3));
+    }
+    expectExact(applyMessages(messages), truth(fake, ['charges', 'customers']));
+  });
+
   it('a second run reads only what was created since the first', async () => {
     let now = Date.UTC(2026, 9, 15, 12, 0, 0);
     const { fake, source } = await startFake({ records: { customers: 120 }, now: () => now });
