@@ -28,7 +28,9 @@ function accountJson(store: Store, accountId: string, created: number): string {
 export function createFakeStripe(options: FakeStripeOptions = {}): FakeStripe {
   const settings = normalizeOptions(options);
   const store = new Store({ apiVersion: settings.eventApiVersion, now: settings.now });
-  generate(store, { seed: settings.seed, records: settings.records, startDate: settings.startDate });
+  generate(store, {
+    seed: settings.seed, records: settings.records, startDate: settings.startDate, createdDistribution: settings.createdDistribution,
+  });
 
   const accountId = `acct_${new Rng(deriveSeed(settings.seed, 'account')).base62(16)}`;
   const keys = new Keys(settings.seed);

@@ -12,7 +12,7 @@ import { Rng, deriveSeed } from './random.js';
 import { CHILD_SHAPES, SHAPES, type ShapeContext } from './shapes.js';
 import type { Store } from './store.js';
 import { ownDefaults } from './template.js';
-import type { StripeObject } from './types.js';
+import type { CreatedDistribution, CreatedSkew, StripeObject } from './types.js';
 
 const DAY = 24 * 60 * 60;
 
@@ -22,6 +22,8 @@ export interface GenerateOptions {
   records: ReadonlyMap<StreamName, number>;
   /** Unix seconds of the oldest object. */
   startDate: number;
+  /** Default `'default'`. */
+  createdDistribution?: CreatedDistribution;
 }
 
 /** Streams generated directly (not children, not events), parents first. */
@@ -57,6 +59,45 @@ export function createdTimes(rng: Rng, n: number, start: number, end: number): F
   return times.sort();
 }
 
+/** The day and the second that a skewed account's objects crowd into: one per account, drawn from the seed. */
+export interface SkewTarget {
+  /** First and last second of the day (UTC-aligned when the range holds a whole day). */
+  readonly dayStart: number;
+  readonly dayEnd: number;
+  readonly second: number;
+}
+
+export function skewTarget(seed: number, start: number, end: number): SkewTarget {
+  const rng = new Rng(deriveSeed(seed, 'created-skew'));
+  const firstDay = Math.ceil(start / DAY);
+  const lastDay = Math.floor((end + 1) / DAY) - 1; // the last whole day that ends by `end`
+  let dayStart: number;
+  let dayEnd: number;
+  if (lastDay >= firstDay) {
+    dayStart = rng.int(firstDay, lastDay) * DAY;
+    dayEnd = dayStart + DAY - 1;
+  } else {
+    dayStart = start;
+    dayEnd = Math.min(end, start + DAY - 1);
+  }
+  return { dayStart, dayEnd, second: rng.int(dayStart, dayEnd) };
+}
+
+/**
+ * `createdTimes` with a skew: `shareInOneDay` of the `n` times fall on the target's day, `inOneSecond` of
+ * those on its second, the rest of the day uniformly; the others spread as by default. Ascending.
+ */
+export function skewedCreatedTimes(rng: Rng, n: number, start: number, end: number, skew: CreatedSkew, target: SkewTarget): Float64Array {
+  const inDay = Math.min(n, Math.round(n * skew.shareInOneDay));
+  const inSecond = Math.min(inDay, skew.inOneSecond);
+  const times = new Float64Array(n);
+  times.set(createdTimes(rng, n - inDay, start, end), 0);
+  let i = n - inDay;
+  times.fill(target.second, i, i + inSecond);
+  for (i += inSecond; i < n; i++) times[i] = rng.int(target.dayStart, target.dayEnd);
+  return times.sort();
+}
+
 type Context = ShapeContext & { id: string; created: number; index: number };
 
 export function generate(store: Store, options: GenerateOptions): void {
@@ -84,12 +125,17 @@ export function generate(store: Store, options: GenerateOptions): void {
     return ctx;
   };
 
+  const distribution = options.createdDistribution ?? 'default';
+  const target = distribution === 'default' ? undefined : skewTarget(options.seed, options.startDate, now);
   for (const stream of generationOrder()) {
     const rng = new Rng(deriveSeed(options.seed, `data:${stream}`));
     const template = store.template(stream);
     const fill = SHAPES[stream]?.fill;
     const collection = store.collection(stream);
-    const times = createdTimes(rng, options.records.get(stream) ?? 0, options.startDate, now);
+    const n = options.records.get(stream) ?? 0;
+    const times = distribution === 'default' || !target
+      ? createdTimes(rng, n, options.startDate, now)
+      : skewedCreatedTimes(rng, n, options.startDate, now, distribution.skew, target);
     const ctx = context(rng);
     for (let index = 0; index < times.length; index++) {
       const created = times[index] as number;

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { STREAMS, type StreamName } from '../catalog/streams.js';
 import { ConfigError } from '../errors.js';
-import { FAULT_KINDS, type FakeStripeOptions, type FaultKind } from './types.js';
+import { FAULT_KINDS, type CreatedDistribution, type FakeStripeOptions, type FaultKind } from './types.js';
 
 /** The version stripe@23 pins, written on events unless told otherwise. */
 export const DEFAULT_EVENT_API_VERSION = '2026-10-28.endive';
@@ -22,6 +22,7 @@ export interface NormalizedOptions {
   readonly seed: number;
   readonly records: ReadonlyMap<StreamName, number>;
   readonly startDate: number;
+  readonly createdDistribution: CreatedDistribution;
   readonly latency: { readonly median: number; readonly p99: number | undefined };
   readonly rateLimit: { readonly global: number; readonly perEndpoint: number } | false;
   readonly faults: { readonly probability: number; readonly kinds: readonly FaultKind[]; readonly paths: readonly string[] | undefined };
@@ -36,6 +37,7 @@ const schema = z.strictObject({
   seed: z.number().int().optional(),
   records: z.record(z.string(), count).optional(),
   startDate: z.number().int().min(0).optional(),
+  createdDistribution: z.unknown().optional(), // checked by createdDistributionIssues, for exact messages
   latencyMs: z.union([
     z.number().min(0),
     z.strictObject({ median: z.number().min(0), p99: z.number().min(0).optional() }),
@@ -50,9 +52,25 @@ const schema = z.strictObject({
   eventApiVersion: z.string().min(1).optional(),
 });
 
+const skewSchema = z.strictObject({
+  skew: z.strictObject({ shareInOneDay: z.number().min(0).max(1), inOneSecond: count }),
+});
+
+/** A union's issues would say only "Invalid input"; these name the field that is wrong. */
+function createdDistributionIssues(value: unknown): string[] {
+  if (value === undefined || value === 'default') return [];
+  const expected = "expected 'default' or { skew: { shareInOneDay: 0..1, inOneSecond: a count } }";
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return [`fake.createdDistribution: ${expected}, got ${JSON.stringify(value)}`];
+  }
+  const parsed = skewSchema.safeParse(value);
+  return parsed.success ? [] : parsed.error.issues.map((i) => `${['fake.createdDistribution', ...i.path].join('.')}: ${i.message}`);
+}
+
 export function normalizeOptions(options: FakeStripeOptions = {}): NormalizedOptions {
   const parsed = schema.safeParse(options);
   const issues = parsed.success ? [] : parsed.error.issues.map((i) => `${['fake', ...i.path].join('.')}: ${i.message}`);
+  issues.push(...createdDistributionIssues(options.createdDistribution));
   for (const name of Object.keys(options.records ?? {})) {
     if (!GENERATED_STREAMS.includes(name as StreamName)) {
       issues.push(`fake.records.${name}: not a stream whose count can be set; counts apply to ${GENERATED_STREAMS.join(', ')} ` +
@@ -80,6 +98,7 @@ export function normalizeOptions(options: FakeStripeOptions = {}): NormalizedOpt
     seed: options.seed ?? 1,
     records,
     startDate: options.startDate ?? nowSeconds - THREE_YEARS_SECONDS,
+    createdDistribution: options.createdDistribution ?? 'default',
     latency: { median: latency?.median ?? 0, p99: latency?.p99 },
     rateLimit,
     faults: {

@@ -34,6 +34,31 @@ export interface FaultOptions {
   paths?: string[];
 }
 
+/**
+ * How generated `created` times spread over the range (see `FakeStripeOptions.createdDistribution`).
+ * `'default'`: anywhere in the range, some in the last 30 days, about a third in bursts that share a second.
+ */
+export type CreatedDistribution = 'default' | { skew: CreatedSkew };
+
+/**
+ * Skewed data, as after an import or a migration: much of each stream in one day, and a big batch of that
+ * day in one second. Windows split by time then hold very unequal numbers of objects.
+ */
+export interface CreatedSkew {
+  /**
+   * Share, 0..1, of each top-level stream's objects created inside one day (UTC, 00:00:00 to 23:59:59). The
+   * day is drawn from the seed within the range, and is the same for every stream: one import day per
+   * account. The other objects spread as by default (a few of them may land on that day too).
+   */
+  shareInOneDay: number;
+  /**
+   * How many of that day's objects, per stream, share one single second of it (the same second for every
+   * stream): the case a created-time window cannot split. At most the day's objects; `5000` means 50 full
+   * pages with one `created`.
+   */
+  inOneSecond: number;
+}
+
 export interface FakeStripeOptions {
   /** Data, ids, keys, faults and latencies are deterministic per seed (and clock). Default 1. */
   seed?: number;
@@ -45,6 +70,13 @@ export interface FakeStripeOptions {
   records?: Partial<Record<StreamName, number>>;
   /** Unix seconds of the oldest generated object. Default: three years before the clock's now. */
   startDate?: number;
+  /**
+   * How the `created` times of top-level streams spread over `[startDate, now]`: `'default'`, or
+   * `{ skew: { shareInOneDay: 0.5, inOneSecond: 5000 } }` for half of every stream in one day, 5,000 of it in
+   * one second. Children follow their parents; events follow the objects of the last 30 days. Default
+   * `'default'`.
+   */
+  createdDistribution?: CreatedDistribution;
   /** Delay of every response: a constant number of ms, or a median with an optional long tail. Default 0. */
   latencyMs?: number | LatencyOptions;
   /**

@@ -140,3 +140,81 @@ describe('generated data', () => {
     expect(fake.objects('invoice_line_items').length).toBeGreaterThan(perStream * 2);
   });
 });
+
+describe('createdDistribution', () => {
+  const DAY = 86400;
+  const createdOf = (o: Obj) => (o.created ?? o.date) as number;
+  const busiest = (times: number[], bucket: (t: number) => number) => {
+    const counts = new Map<number, number>();
+    for (const t of times) counts.set(bucket(t), (counts.get(bucket(t)) ?? 0) + 1);
+    return [...counts.entries()].reduce((a, b) => (b[1] > a[1] ? b : a));
+  };
+
+  it('puts shareInOneDay of every stream into one UTC day and inOneSecond of those into one second', () => {
+    const started = performance.now();
+    const fake = createFakeStripe({
+      seed: 3,
+      now: () => NOW_MS,
+      records: { charges: 40_000, customers: 2_000, invoice_items: 0 },
+      createdDistribution: { skew: { shareInOneDay: 0.5, inOneSecond: 2000 } },
+    });
+    expect(performance.now() - started).toBeLessThan(15_000); // generation stays fast
+    const charges = fake.objects('charges').map(createdOf);
+    const [day, perDay] = busiest(charges, (t) => Math.floor(t / DAY));
+    const [second, perSecond] = busiest(charges, (t) => t);
+    // Half in the day, plus the few of the default spread that land on it by chance (3 years: ~1/1000 a day).
+    expect(perDay).toBeGreaterThanOrEqual(20_000);
+    expect(perDay).toBeLessThan(20_000 + 400);
+    expect(perSecond).toBeGreaterThanOrEqual(2000);
+    expect(perSecond).toBeLessThan(2000 + 300); // a default burst may share it, nothing more
+    expect(Math.floor(second / DAY)).toBe(day);
+    // Outside the day the default spread: the rest stays over three years, no other day comes close.
+    const elsewhere = charges.filter((t) => Math.floor(t / DAY) !== day);
+    expect(busiest(elsewhere, (t) => Math.floor(t / DAY))[1]).toBeLessThan(1000);
+    expect(Math.max(...elsewhere) - Math.min(...elsewhere)).toBeGreaterThan(2.9 * 365 * DAY);
+    // Every stream crowds into the same day and second; a share rounds, and a small stream's second is capped.
+    const customers = fake.objects('customers').map(createdOf);
+    expect(customers.filter((t) => Math.floor(t / DAY) === day).length).toBeGreaterThanOrEqual(1000);
+    expect(customers.filter((t) => t === second).length).toBeGreaterThanOrEqual(1000);
+    expect(fake.objects('invoice_items')).toHaveLength(0);
+    for (const t of [...charges, ...customers]) {
+      expect(t).toBeGreaterThanOrEqual(NOW - 3 * 365 * DAY);
+      expect(t).toBeLessThanOrEqual(NOW);
+    }
+  });
+
+  it('is deterministic per seed, and leaves the default distribution as it was', () => {
+    const skew = { skew: { shareInOneDay: 0.3, inOneSecond: 100 } } as const;
+    const make = (seed: number, createdDistribution?: typeof skew | 'default') =>
+      createFakeStripe({ seed, now: () => NOW_MS, records: { charges: 2000 }, ...(createdDistribution ? { createdDistribution } : {}) });
+    const times = (fake: ReturnType<typeof make>) => fake.objects('charges').map(createdOf);
+    expect(times(make(5, skew))).toEqual(times(make(5, skew)));
+    expect(times(make(6, skew))).not.toEqual(times(make(5, skew)));
+    expect(times(make(5, 'default'))).toEqual(times(make(5)));
+    expect(busiest(times(make(5, skew)), (t) => Math.floor(t / DAY))[1]).toBeGreaterThanOrEqual(600);
+  });
+
+  it('keeps a short range: the day is the range itself', () => {
+    const startDate = NOW - 3600;
+    const fake = createFakeStripe({
+      now: () => NOW_MS, startDate, records: { charges: 500 },
+      createdDistribution: { skew: { shareInOneDay: 1, inOneSecond: 200 } },
+    });
+    const charges = fake.objects('charges').map(createdOf);
+    for (const t of charges) expect(t).toBeGreaterThanOrEqual(startDate);
+    expect(busiest(charges, (t) => t)[1]).toBeGreaterThanOrEqual(200);
+  });
+
+  it('rejects a share outside 0..1 and a fractional count', () => {
+    let caught: unknown;
+    try {
+      createFakeStripe({ createdDistribution: { skew: { shareInOneDay: 1.5, inOneSecond: 2.5 } } });
+    } catch (error) {
+      caught = error;
+    }
+    expect((caught as Error | undefined)?.name).toBe('ConfigError');
+    expect((caught as Error).message).toMatch(/createdDistribution\.skew\.shareInOneDay/);
+    expect((caught as Error).message).toMatch(/createdDistribution\.skew\.inOneSecond/);
+    expect(() => createFakeStripe({ createdDistribution: 'uniform' as 'default' })).toThrow(/createdDistribution/);
+  });
+});

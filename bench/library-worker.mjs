@@ -1,0 +1,70 @@
+/**
+ * One library run in a process of its own (forked by run.mjs), so its CPU time and peak RSS are the
+ * library's. Argument: JSON `{ url, apiKey, streams, maxRequestsPerSecond, maxRequestsPerSecondPerEndpoint,
+ * sink, timeLimitSeconds }`. Sends `{ type: 'progress' }` every second and one `{ type: 'result' }`, then exits.
+ */
+import { StripeSource } from '../dist/index.js';
+import { makeSink } from './sink.mjs';
+
+const job = JSON.parse(process.argv[2]);
+process.on('disconnect', () => process.exit(1)); // the bench died
+
+const sink = makeSink(job.sink);
+const counts = {};
+let records = 0;
+let requests = 0;
+let rateLimited = 0;
+let retries = 0;
+let source;
+
+const cpuStart = process.cpuUsage();
+const started = performance.now();
+const snapshot = () => {
+  const cpu = process.cpuUsage(cpuStart);
+  return {
+    records,
+    counts,
+    seconds: (performance.now() - started) / 1000,
+    cpuMicros: cpu.user + cpu.system,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    requests: source?.requestCount ?? requests,
+    rateLimited,
+    retries,
+  };
+};
+const progress = setInterval(() => process.send({ type: 'progress', ...snapshot() }), 1000);
+
+const controller = new AbortController();
+let timedOut = false;
+const limit = setTimeout(() => {
+  timedOut = true;
+  controller.abort(new Error(`time limit of ${job.timeLimitSeconds} s reached`));
+}, job.timeLimitSeconds * 1000);
+
+let error = null;
+try {
+  source = new StripeSource({
+    apiKey: job.apiKey,
+    baseUrl: job.url,
+    maxRequestsPerSecond: job.maxRequestsPerSecond,
+    maxRequestsPerSecondPerEndpoint: job.maxRequestsPerSecondPerEndpoint,
+    ...(job.streams ? { streams: job.streams } : {}),
+  });
+  source.on('request', () => requests++);
+  source.on('rate_limited', () => rateLimited++);
+  source.on('retry', () => retries++);
+  for await (const m of source.read({ signal: controller.signal })) {
+    if (m.type === 'record') {
+      records++;
+      counts[m.stream] = (counts[m.stream] ?? 0) + 1;
+      sink.write(m.record);
+      await sink.flushIfDue();
+    }
+  }
+} catch (e) {
+  if (!timedOut) error = String(e?.stack ?? e);
+}
+const result = { type: 'result', ...snapshot(), timedOut, error };
+clearTimeout(limit);
+clearInterval(progress);
+process.send(result, () => process.exit(0)); // sockets the client keeps alive must not hold the process
