@@ -25,8 +25,9 @@ export class Throttle {
    * Runs `task` once both the endpoint's and the global bucket allow one more request. Both spacings must
    * hold at the moment the request leaves: chaining two limiters spaces requests when they pass the first
    * and lets them bunch behind the second, which Stripe's sliding window answers with 429s. So each
-   * endpoint admits one request at a time (`maxConcurrent: 1`), waits for the global bucket, sends, and
-   * only then holds the endpoint for its own spacing.
+   * endpoint admits one request at a time (`maxConcurrent: 1`), waits until its spacing since its last
+   * send is over, then takes a slot of the global bucket and sends. Waiting from the last send (rather
+   * than holding the endpoint after it) lets the limiters' own scheduling delays overlap the spacing.
    */
   schedule<T>(endpoint: string, task: () => Promise<T>): Promise<T> {
     const bucket = this.bucket(endpoint);
@@ -34,10 +35,21 @@ export class Throttle {
     return new Promise<T>((resolve, reject) => {
       bucket.limiter
         .schedule(async () => {
+          const target = bucket.lastSend + 1000 / bucket.rate;
+          // Timers and the limiters' own hops make a request leave a few ms after it was let go; aim
+          // that much early so the endpoint runs at its rate, not 10% under it.
+          const wait = target - bucket.lag - performance.now();
+          if (wait > 0) await new Promise((done) => setTimeout(done, wait));
           await global.limiter.schedule(async () => {
+            // Aiming early must never send early: under load a timer that fires on time after a late one
+            // would squeeze two requests together. A gap under 97% of the spacing waits out the rest.
+            const floor = bucket.lastSend + (0.97 * 1000) / bucket.rate - performance.now();
+            if (floor > 0) await new Promise((done) => setTimeout(done, floor));
+            const sent = performance.now();
+            if (wait > 0) bucket.lag = Math.min(1000 / bucket.rate / 2, Math.max(0, bucket.lag + 0.2 * (sent - target)));
+            bucket.lastSend = sent;
             task().then(resolve, reject);
           });
-          await new Promise((done) => setTimeout(done, 1000 / bucket.rate));
         })
         .catch(reject);
     });
@@ -95,9 +107,13 @@ const QUIET_MS = 1000;
 class AdaptiveBucket {
   readonly limiter: Bottleneck;
   rate: number;
+  /** When this bucket last let a request out (performance.now()), for callers that space by hand. */
+  lastSend = -Infinity;
+  /** How late a request leaves after its endpoint let it go (ms, moving average), aimed ahead of. */
+  lag = 0;
   private changedAt = 0;
 
-  /** `spacing`: the limiter spaces launches itself (global); `holder`: the caller holds it for 1/rate (endpoints). */
+  /** `spacing`: the limiter spaces launches itself (global); `holder`: one at a time, spaced by the caller (endpoints). */
   constructor(private readonly ceiling: number, private readonly kind: 'spacing' | 'holder') {
     this.rate = ceiling;
     this.limiter = new Bottleneck(kind === 'spacing' ? { minTime: 1000 / ceiling } : { maxConcurrent: 1 });

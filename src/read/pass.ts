@@ -13,7 +13,7 @@ const PAGE_SIZE = 100;
  * Windows read at once per stream. Stripe allows 25 requests/s per endpoint and a list page takes a few
  * hundred ms, so about 8 requests in flight keep one endpoint busy; more would only queue in the throttle.
  */
-export const WINDOWS_PER_STREAM = 8;
+export const WINDOWS_PER_STREAM = 16;
 
 /** One page of a pass with everything that hangs off it, or a change to a window; delivered in order. */
 export interface PageOutcome {
@@ -45,7 +45,7 @@ interface LiveWindow {
 }
 
 /** A window is cut only when what is left of it likely holds this many pages or more. */
-const MIN_PAGES_TO_SPLIT = 2;
+const MIN_PAGES_TO_SPLIT = 3;
 
 /** Objects likely left unread in a window, judged by the density of its last page. */
 function estimatedUnread(w: LiveWindow): number {
