@@ -30,7 +30,9 @@ export class PageChannel<T> {
       if (this.failure) throw this.failure.error;
       const item = this.items.shift();
       if (item !== undefined) {
-        this.spaceWaiters.shift()?.();
+        // Every waiter looks again: items are queued before their producer waits, so waking one per item
+        // taken could leave producers asleep behind an empty channel (a deadlock seen with a slow sink).
+        if (this.items.length <= this.capacity) for (const waiter of this.spaceWaiters.splice(0)) waiter();
         return item;
       }
       if (this.closed) return undefined;
