@@ -81,7 +81,10 @@ export class Throttle {
     return bucket;
   }
 
-
+  /** Drops queued work: after an abort nothing waiting may still go out. */
+  async stop(): Promise<void> {
+    await Promise.all([this.global, ...this.endpoints.values()].map((b) => b.limiter.stop({ dropWaitingJobs: true }).catch(() => undefined)));
+  }
 }
 
 /** The endpoint a path counts against: ids replaced, so `/v1/invoices/in_1/lines` and `/v1/invoices/in_2/lines` share one. */
