@@ -160,8 +160,7 @@ export class StripeSource extends SourceEmitter {
     try {
       const { body, requestId } = await this.http.get({ stream: 'account', path: '/v1/account', signal });
       const id = (body as { id?: unknown }).id;
-      const created = (body as { created?: unknown }).created;
-      ownCreated = typeof created === 'number' && Number.isInteger(created) ? created : undefined;
+      ownCreated = accountCreated(body);
       if (typeof id !== 'string' || !id.startsWith('acct_')) {
         throw new StripeApiError('Stripe answered GET /v1/account without an account id; is baseUrl pointing at Stripe?', { requestId });
       }
@@ -181,7 +180,12 @@ export class StripeSource extends SourceEmitter {
     // A different account: a Connect platform reading one of its connected accounts. Verify access now
     // rather than failing on the first list.
     const { body } = await this.http.forAccount(wanted).get({ stream: 'account', path: '/v1/account', signal });
-    const created = (body as { created?: unknown }).created;
-    return { id: wanted, created: typeof created === 'number' && Number.isInteger(created) ? created : undefined, stripeAccount: wanted };
+    return { id: wanted, created: accountCreated(body), stripeAccount: wanted };
   }
+}
+
+/** An account object's `created` (unix seconds), when it has a usable one. */
+function accountCreated(body: unknown): number | undefined {
+  const created = (body as { created?: unknown }).created;
+  return typeof created === 'number' && Number.isInteger(created) ? created : undefined;
 }

@@ -89,7 +89,6 @@ export class StripeHttp {
         async () => {
           if (signal?.aborted) throw new RetryAbort(toError(abortReason(signal)));
           attempt += 1;
-          this.shared.throttle.recover(performance.now());
           return this.shared.throttle.schedule(endpoint, async () => {
             if (signal?.aborted) throw new RetryAbort(toError(abortReason(signal)));
             this.shared.requests.count += 1;

@@ -32,6 +32,9 @@ export class Throttle {
   schedule<T>(endpoint: string, task: () => Promise<T>): Promise<T> {
     const bucket = this.bucket(endpoint);
     const global = this.global;
+    const now = performance.now();
+    global.recover(now);
+    bucket.recover(now);
     return new Promise<T>((resolve, reject) => {
       bucket.limiter
         .schedule(async () => {
@@ -69,7 +72,7 @@ export class Throttle {
     return { global: this.global.rate, endpoint: this.bucket(endpoint).rate };
   }
 
-  /** A quiet second since the last change lets a slowed bucket speed up again. */
+  /** Quiet seconds since the last change let slowed buckets speed up again (schedule() does this for the buckets it uses). */
   recover(nowMs: number): void {
     this.global.recover(nowMs);
     for (const bucket of this.endpoints.values()) bucket.recover(nowMs);
@@ -125,9 +128,13 @@ class AdaptiveBucket {
     this.set(nextRate({ current: this.rate, ceiling: this.ceiling, signal: 'rate_limited' }), nowMs);
   }
 
+  /** One step back up per quiet second since the last change, however long the bucket sat unused. */
   recover(nowMs: number): void {
-    if (this.rate >= this.ceiling || nowMs - this.changedAt < QUIET_MS) return;
-    this.set(nextRate({ current: this.rate, ceiling: this.ceiling, signal: 'quiet' }), nowMs);
+    const quietSeconds = Math.floor((nowMs - this.changedAt) / QUIET_MS);
+    if (this.rate >= this.ceiling || quietSeconds < 1) return;
+    let rate = this.rate;
+    for (let i = 0; i < quietSeconds && rate < this.ceiling; i++) rate = nextRate({ current: rate, ceiling: this.ceiling, signal: 'quiet' });
+    this.set(rate, nowMs);
   }
 
   private set(rate: number, nowMs: number): void {
