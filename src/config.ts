@@ -28,6 +28,24 @@ export interface StripeSourceOptions {
   maxRetries?: number;
   /** First retry delay in ms, doubled on each further attempt (with jitter, up to 30 s); default 500. */
   minRetryDelayMs?: number;
+  /**
+   * Where an updated object comes from. `'event'` (default): the object inside the event when its
+   * `api_version` is the one this library pins, else fetched again by id, so every record has the shape
+   * a list gives; costs about one request per 100 changes. `'refetch'`: always fetched again by id (one
+   * request per changed object), for hosts that want the state at read time rather than at event time.
+   */
+  updates?: 'event' | 'refetch';
+  /**
+   * Events are read up to this many seconds before now, since Stripe's event list is eventually
+   * consistent; default 60. What happened in the last seconds is read on the next run.
+   */
+  eventLagSeconds?: number;
+  /**
+   * A stream's change cursor older than Stripe's 30-day event retention cannot be resumed from events.
+   * `'resync'` (default): read the stream again in full, inside a `resync` bracket, with a `warning`
+   * event. `'error'`: throw ExpiredCursorError before any data is read.
+   */
+  onExpiredCursor?: 'resync' | 'error';
   /** Clock in ms since the epoch; default `Date.now`. Tests move time with it. */
   now?: () => number;
 }
@@ -46,6 +64,9 @@ export interface ResolvedConfig {
   readonly timeoutMs: number;
   readonly maxRetries: number;
   readonly minRetryDelayMs: number;
+  readonly updates: 'event' | 'refetch';
+  readonly eventLagSeconds: number;
+  readonly onExpiredCursor: 'resync' | 'error';
   readonly now: () => number;
 }
 
@@ -137,6 +158,14 @@ const optionsSchema = z.object({
     .min(0, { error: 'minRetryDelayMs must be 0 or more.' })
     .max(60_000, { error: 'minRetryDelayMs must be at most 60,000 ms.' })
     .optional(),
+  updates: z.enum(['event', 'refetch'], { error: 'updates must be "event" or "refetch".' }).optional(),
+  eventLagSeconds: z
+    .number({ error: 'eventLagSeconds must be a number of seconds.' })
+    .int({ error: 'eventLagSeconds must be a whole number of seconds.' })
+    .min(0, { error: 'eventLagSeconds must be 0 or more.' })
+    .max(86_400, { error: 'eventLagSeconds must be at most 86,400 (one day).' })
+    .optional(),
+  onExpiredCursor: z.enum(['resync', 'error'], { error: 'onExpiredCursor must be "resync" or "error".' }).optional(),
   now: z.custom<() => number>((v) => typeof v === 'function', { error: 'now must be a function returning milliseconds since the epoch.' }).optional(),
 });
 
@@ -207,6 +236,9 @@ export function resolveConfig(input: unknown): ResolvedConfig {
     timeoutMs: options.timeoutMs ?? 60_000,
     maxRetries: options.maxRetries ?? 8,
     minRetryDelayMs: options.minRetryDelayMs ?? 500,
+    updates: options.updates ?? 'event',
+    eventLagSeconds: options.eventLagSeconds ?? 60,
+    onExpiredCursor: options.onExpiredCursor ?? 'resync',
     now,
   };
 }

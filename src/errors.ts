@@ -78,5 +78,20 @@ export class StripeApiError extends StripeSourceError {
 
 /** A checkpoint handed back to `read()` is damaged, of an unknown version, or made for another account. */
 export class CheckpointError extends StripeSourceError {
-  override readonly name = 'CheckpointError';
+  override readonly name: string = 'CheckpointError';
+}
+
+/**
+ * A stream's change cursor is older than Stripe's 30-day event retention and `onExpiredCursor` is
+ * `'error'`: its changes since then cannot be read from events. Thrown before any data is read.
+ */
+export class ExpiredCursorError extends CheckpointError {
+  override readonly name = 'ExpiredCursorError';
+  /** The streams whose cursor expired. */
+  readonly streams: readonly string[];
+
+  constructor(message: string, options: StripeSourceErrorOptions & { streams: readonly string[] }) {
+    super(message, options);
+    this.streams = options.streams;
+  }
 }

@@ -8,6 +8,7 @@ export {
   RateLimitError,
   StripeApiError,
   CheckpointError,
+  ExpiredCursorError,
   type StripeSourceErrorOptions,
 } from './errors.js';
 export { STREAM_NAMES, REMOVED_STREAMS, type StreamDefinition, type ChildLink } from './catalog/streams.js';
@@ -25,6 +26,7 @@ export type {
   Mode,
   ReadOptions,
   RecordMessage,
+  ResyncMessage,
   SourceEvents,
   StreamAccess,
   StreamName,

@@ -11,11 +11,26 @@ export type RecordMessage = {
   [S in StreamName]: { readonly type: 'record'; readonly stream: S; readonly record: StreamRecordTypes[S] };
 }[StreamName];
 
-/** An object that Stripe deleted. */
+/** An object that Stripe deleted (from a `*.deleted` event, or a child gone from its parent). */
 export interface DeleteMessage {
   readonly type: 'delete';
   readonly stream: StreamName;
   readonly id: string;
+}
+
+/**
+ * Brackets a fresh full read of one stream whose deletions cannot come from events (a change cursor past
+ * Stripe's 30-day retention, or a stream Stripe sends no events for). Every object of the stream that still
+ * exists is delivered between `start` and `end` of one `generation`; at `end`, drop what you hold of the
+ * stream that the bracket did not deliver (mark and sweep). A resumed read repeats `start` with the same
+ * generation, so treat `start` as idempotent.
+ */
+export interface ResyncMessage {
+  readonly type: 'resync';
+  readonly stream: StreamName;
+  readonly phase: 'start' | 'end';
+  /** Counts this stream's brackets (1, 2, ...); the same number on `start`, a resumed `start`, and `end`. */
+  readonly generation: number;
 }
 
 /**
@@ -27,7 +42,7 @@ export interface CheckpointMessage {
   readonly checkpoint: Checkpoint;
 }
 
-export type Message = RecordMessage | DeleteMessage | CheckpointMessage;
+export type Message = RecordMessage | DeleteMessage | ResyncMessage | CheckpointMessage;
 
 export interface ReadOptions {
   /** Streams to read; default: the source's `streams` option (all streams unless narrowed). */
@@ -36,6 +51,13 @@ export interface ReadOptions {
   checkpoint?: Checkpoint | unknown;
   /** Aborts the read promptly; the last checkpoint yielded stays valid. */
   signal?: AbortSignal;
+  /**
+   * Keep polling for changes after catching up, until `signal` aborts (the read then ends without an
+   * error). Default false: the read ends once every stream is up to date.
+   */
+  follow?: boolean;
+  /** With `follow`: pause between polls in ms; default 5,000. */
+  pollIntervalMs?: number;
 }
 
 export type Mode = 'live' | 'test';

@@ -7,7 +7,9 @@ import type { Message } from '../types.js';
 
 /**
  * Local files as a sink: `<dir>/<stream>.ndjson` (one Stripe object a line; deleted objects as Stripe
- * renders them, `{"id":..,"object":..,"deleted":true}`) and a state file holding the source's checkpoint
+ * renders them, `{"id":..,"object":..,"deleted":true}`; a resync bracket as two marker lines
+ * `{"object":"stripe_source.resync","phase":"start"|"end","generation":N}`: a reader replaying the file keeps,
+ * at an `end`, only the ids delivered since the matching `start`) and a state file holding the source's checkpoint
  * together with the length each data file had when it was taken.
  *
  * Records are written and fsynced first, the state file last and atomically (temp file, fsync, rename), so
@@ -67,7 +69,9 @@ export class FileSink {
     }
     const line = message.type === 'record'
       ? JSON.stringify(message.record)
-      : JSON.stringify({ id: message.id, object: getStream(message.stream).objectType, deleted: true });
+      : message.type === 'delete'
+        ? JSON.stringify({ id: message.id, object: getStream(message.stream).objectType, deleted: true })
+        : JSON.stringify({ object: 'stripe_source.resync', phase: message.phase, generation: message.generation });
     const file = `${message.stream}.ndjson`;
     let lines = this.buffered.get(file);
     if (!lines) this.buffered.set(file, (lines = []));

@@ -11,6 +11,10 @@ export interface RunSyncOptions {
   readonly statePath?: string;
   readonly streams?: readonly StreamName[];
   readonly signal?: AbortSignal;
+  /** Keep polling for changes until `signal` aborts. */
+  readonly follow?: boolean;
+  /** With `follow`: pause between polls in ms. */
+  readonly pollIntervalMs?: number;
   /** Where progress and the summary go. */
   readonly out: Writable & { isTTY?: boolean; columns?: number };
 }
@@ -24,7 +28,11 @@ export async function runSync(options: RunSyncOptions): Promise<{ records: numbe
   let records = 0;
   let outcome = 'Done';
   try {
-    for await (const message of options.source.read({ streams: options.streams, checkpoint: sink.checkpoint, signal: options.signal })) {
+    for await (const message of options.source.read({
+      streams: options.streams, checkpoint: sink.checkpoint, signal: options.signal,
+      ...(options.follow ? { follow: true } : {}),
+      ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
+    })) {
       if (message.type === 'record') {
         records += 1;
         reporter.record(message.stream);
