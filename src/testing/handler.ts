@@ -13,8 +13,8 @@ import type { Rng } from './random.js';
 import type { RateLimiter } from './rate-limit.js';
 import { serve } from './read.js';
 import {
-  accountInvalid, invalidKey, lockTimeout, methodNotAllowed, missingKey, missingPermission, rateLimited, serverError,
-  unrecognizedUrl, type Reply,
+  accountInvalid, gatewayError, htmlErrorPage, invalidKey, lockTimeout, methodNotAllowed, missingKey, missingPermission, rateLimited,
+  serverError, serverErrorNoRetry, truncateAtRecord, unrecognizedUrl, type Reply,
 } from './responses.js';
 import { route, type Route } from './routes.js';
 import type { Stats } from './stats.js';
@@ -64,6 +64,14 @@ function faultReply(kind: FaultKind): Reply | undefined {
   switch (kind) {
     case 'server_error':
       return serverError();
+    case 'bad_gateway':
+      return gatewayError(502);
+    case 'service_unavailable':
+      return gatewayError(503);
+    case 'no_retry_server_error':
+      return serverErrorNoRetry();
+    case 'html_error':
+      return htmlErrorPage();
     case 'rate_limit':
       return rateLimited('global-concurrency'); // Stripe's unannounced 429s come from its concurrency limiter
     case 'lock_timeout':
@@ -94,7 +102,8 @@ export async function handle(parts: HandlerParts, request: FakeRequest): Promise
     body: reply.body,
   };
   if (fault === 'malformed_json') response.body = reply.body.slice(0, Math.max(1, Math.floor(reply.body.length / 2)));
-  if (fault === 'connection_reset' || fault === 'timeout') response.fault = fault satisfies TransportFault;
+  if (fault === 'truncated_json') response.body = truncateAtRecord(reply.body);
+  if (fault === 'connection_reset' || fault === 'timeout' || fault === 'hung') response.fault = fault satisfies TransportFault;
   parts.stats.response(response.fault ?? String(response.status));
   if (response.fault !== 'timeout') await parts.latency.wait();
   return response;

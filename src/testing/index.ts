@@ -3,7 +3,7 @@
  * It serves Stripe's list semantics, errors, rate limits, latency and faults, over msw or a local server.
  */
 export { createFakeStripe } from './fake.js';
-export { FAULT_KINDS } from './types.js';
+export { FAULT_KINDS, TRANSIENT_FAULT_KINDS } from './types.js';
 export type {
   CreatedDistribution, CreatedSkew, FakeRequest, FakeResponse, FakeServer, FakeStripe, FakeStripeOptions, FakeStripeStats, FaultKind, FaultOptions,
   LatencyOptions, ListenOptions, RateLimitOptions, RestrictedKeyOptions, StreamName, StripeObject, TransportFault,

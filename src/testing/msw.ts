@@ -25,6 +25,17 @@ export function mswHandlers(handle: (request: FakeRequest) => Promise<FakeRespon
         await aborted(request.signal);
         return HttpResponse.error();
       }
+      if (response.fault === 'hung') {
+        // Status, headers and half the body; the rest never comes, until the client gives up.
+        const bytes = new TextEncoder().encode(response.body);
+        const body = new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(bytes.subarray(0, Math.floor(bytes.length / 2)));
+            void aborted(request.signal).then(() => controller.error(new DOMException('The client gave up.', 'AbortError')));
+          },
+        });
+        return new HttpResponse(body, { status: response.status, headers: response.headers });
+      }
       return new HttpResponse(response.body, { status: response.status, headers: response.headers });
     }),
   ];

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { STREAMS, type StreamName } from '../catalog/streams.js';
 import { ConfigError } from '../errors.js';
-import { FAULT_KINDS, type CreatedDistribution, type FakeStripeOptions, type FaultKind } from './types.js';
+import { FAULT_KINDS, TRANSIENT_FAULT_KINDS, type CreatedDistribution, type FakeStripeOptions, type FaultKind } from './types.js';
 
 /** The version stripe@23 pins, written on events unless told otherwise. */
 export const DEFAULT_EVENT_API_VERSION = '2026-10-28.endive';
@@ -103,7 +103,7 @@ export function normalizeOptions(options: FakeStripeOptions = {}): NormalizedOpt
     rateLimit,
     faults: {
       probability: options.faults?.probability ?? 0,
-      kinds: options.faults?.kinds ?? FAULT_KINDS,
+      kinds: options.faults?.kinds ?? TRANSIENT_FAULT_KINDS,
       paths: options.faults?.paths,
     },
     now,

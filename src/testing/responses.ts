@@ -113,3 +113,47 @@ export function lockTimeout(): Reply {
 export function serverError(): Reply {
   return stripeError(500, { type: 'api_error', message: 'An unknown error occurred. Please try again later.' });
 }
+
+/** 502 and 503: Stripe's `api_error` body, as its own front ends send when a backend is unavailable. */
+export function gatewayError(status: 502 | 503): Reply {
+  return stripeError(status, {
+    type: 'api_error',
+    message: status === 502
+      ? 'An error occurred while processing your request: the upstream service did not answer. Please try again later.'
+      : 'The service is temporarily unavailable. Please try again later.',
+  });
+}
+
+/** A 500 Stripe asks not to retry (`Stripe-Should-Retry: false`): the request will fail again the same way. */
+export function serverErrorNoRetry(): Reply {
+  return stripeError(500, { type: 'api_error', message: 'An unknown error occurred while processing this request.' },
+    { 'Stripe-Should-Retry': 'false' });
+}
+
+/** What a proxy or load balancer in front of Stripe sends when it fails: an HTML page, not JSON. */
+export function htmlErrorPage(): Reply {
+  return {
+    status: 502,
+    body: '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n' +
+      '<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n',
+    headers: { 'Content-Type': 'text/html; charset=utf-8' },
+  };
+}
+
+/**
+ * A list body cut off right after one of its records, half way through `data`: complete records, then
+ * nothing (no `]`, no `has_more`). What a streaming parser might mistake for a short page. Bodies that are
+ * not lists, or lists of fewer than two records, are cut in half instead.
+ */
+export function truncateAtRecord(body: string): string {
+  const half = body.slice(0, Math.max(1, Math.floor(body.length / 2)));
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return half;
+  }
+  const data = (parsed as { object?: unknown; data?: unknown }).data;
+  if ((parsed as { object?: unknown }).object !== 'list' || !Array.isArray(data) || data.length < 2) return half;
+  return `{"object":"list","data":[${data.slice(0, Math.floor(data.length / 2)).map((item) => JSON.stringify(item)).join(',')}`;
+}

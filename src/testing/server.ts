@@ -1,6 +1,6 @@
 /**
  * The fake over real HTTP: node:http on 127.0.0.1 only (it serves an account's data to whoever connects),
- * keep-alive, and a close() that also drops connections a `timeout` fault left hanging.
+ * keep-alive, and a close() that also drops connections a `timeout` or `hung` fault left hanging.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -18,6 +18,11 @@ function send(res: ServerResponse, response: FakeResponse): void {
   if (response.fault === 'connection_reset') {
     // Headers and the first part of the body go out; then the connection dies mid-body.
     res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.socket?.destroy());
+    return;
+  }
+  if (response.fault === 'hung') {
+    // Headers and the first part of the body go out; then nothing, on a connection left open (close() drops it).
+    res.write(body.subarray(0, Math.floor(body.length / 2)));
     return;
   }
   res.end(body);

@@ -4,12 +4,35 @@ import type { StreamName } from '../catalog/streams.js';
 
 export type { StreamName } from '../catalog/streams.js';
 
-/** A failure the fake injects at random (see `FakeStripeOptions.faults`). */
-export type FaultKind = 'server_error' | 'rate_limit' | 'lock_timeout' | 'connection_reset' | 'malformed_json' | 'timeout';
+/**
+ * A failure the fake injects at random (see `FakeStripeOptions.faults`). Every kind but
+ * `no_retry_server_error` is transient: a client that retries gets the right answer on a later try.
+ */
+export type FaultKind =
+  | 'server_error'
+  | 'bad_gateway'
+  | 'service_unavailable'
+  | 'no_retry_server_error'
+  | 'html_error'
+  | 'rate_limit'
+  | 'lock_timeout'
+  | 'connection_reset'
+  | 'malformed_json'
+  | 'truncated_json'
+  | 'timeout'
+  | 'hung';
 
+/** Every fault kind. */
 export const FAULT_KINDS: readonly FaultKind[] = [
-  'server_error', 'rate_limit', 'lock_timeout', 'connection_reset', 'malformed_json', 'timeout',
+  'server_error', 'bad_gateway', 'service_unavailable', 'no_retry_server_error', 'html_error', 'rate_limit', 'lock_timeout',
+  'connection_reset', 'malformed_json', 'truncated_json', 'timeout', 'hung',
 ];
+
+/**
+ * The kinds a client that retries survives: every kind but `no_retry_server_error`, whose
+ * `Stripe-Should-Retry: false` tells the client to stop. The default of `FaultOptions.kinds`.
+ */
+export const TRANSIENT_FAULT_KINDS: readonly FaultKind[] = FAULT_KINDS.filter((kind) => kind !== 'no_retry_server_error');
 
 export interface LatencyOptions {
   /** Median delay of a response, in ms. */
@@ -28,7 +51,7 @@ export interface RateLimitOptions {
 export interface FaultOptions {
   /** Chance, 0..1, that a request fails instead of being answered normally. */
   probability: number;
-  /** Kinds to pick from, uniformly (default: all). */
+  /** Kinds to pick from, uniformly (default: `TRANSIENT_FAULT_KINDS`, every kind but `no_retry_server_error`). */
   kinds?: FaultKind[];
   /** Only requests whose path starts with one of these (`/v1/charges`) may fail (default: every path). */
   paths?: string[];
@@ -102,7 +125,7 @@ export interface FakeRequest {
 }
 
 /** A failure only a transport can act out. */
-export type TransportFault = 'connection_reset' | 'timeout';
+export type TransportFault = 'connection_reset' | 'timeout' | 'hung';
 
 /** What the fake answers. */
 export interface FakeResponse {
@@ -112,7 +135,9 @@ export interface FakeResponse {
   /**
    * Set when the response must not be delivered whole. `connection_reset`: the transport sends the headers
    * and part of `body`, then drops the connection (msw: a network error). `timeout`: the transport never
-   * answers; the client has to give up (the node server drops such sockets on `close()`).
+   * answers; the client has to give up (the node server drops such sockets on `close()`). `hung`: the
+   * transport sends the status, the headers and part of `body`, then nothing more while keeping the
+   * connection open; the client has to give up in the middle of the body.
    */
   fault?: TransportFault;
 }
@@ -137,7 +162,7 @@ export interface FakeStripeStats {
   readonly byMethod: Readonly<Record<string, number>>;
   /** By endpoint template, the unit rate limits count in: `/v1/customers`, `/v1/invoices/{id}/lines`. */
   readonly byPath: Readonly<Record<string, number>>;
-  /** By status (`'200'`, `'429'`, ...), or by transport fault (`'connection_reset'`, `'timeout'`). */
+  /** By status (`'200'`, `'429'`, ...), or by transport fault (`'connection_reset'`, `'timeout'`, `'hung'`). */
   readonly byStatus: Readonly<Record<string, number>>;
   reset(): void;
 }
