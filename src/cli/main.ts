@@ -1,20 +1,17 @@
 import { readFile } from 'node:fs/promises';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { catalogEntries } from '../catalog/entries.js';
-import type { StreamName } from '../catalog/streams.js';
-import { ConfigError, CheckpointError, StripeSourceError } from '../errors.js';
 import { redactSecrets } from '../redact.js';
 import { StripeSource } from '../source.js';
+import { runAirbyte, type AirbyteCommand } from './airbyte/source.js';
+import { numberOption, parseFlags, streamsOption, stringOption, type FlagValues } from './args.js';
 import { runDemo } from './demo.js';
+import { describeFailure, EXIT } from './exit.js';
 import { runFakeServer } from './fake-server.js';
+import { UsageError } from './input-errors.js';
 import { runSync } from './run-sync.js';
+import { runSingerTap } from './singer/tap.js';
 
-/** Exit codes: success, a failure during the run, bad input (options, checkpoint, usage), interrupted. */
-export const EXIT = { ok: 0, failure: 1, badInput: 2, interrupted: 130 } as const;
-
-class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+export { describeFailure, EXIT } from './exit.js';
 
 const COMMON = `
 Key: taken from STRIPE_API_KEY, or from the file named by --api-key-file (never from the command line).
@@ -31,18 +28,23 @@ Commands:
   check         verify the key and report which streams it may read
   catalog       print the stream catalog with JSON Schemas
   fake-server   serve the fake Stripe on 127.0.0.1 for tests
+  singer        run as a Singer tap (Meltano): --discover, or SCHEMA/RECORD/STATE messages on stdout
+  airbyte       run as an Airbyte source: spec, check, discover, read
 
 Run "stripe-source <command> --help" for a command's options.
 ${COMMON}`,
   sync: `Usage: stripe-source sync --out DIR [options]
 
-Writes <DIR>/<stream>.ndjson and <DIR>/checkpoint.json. Run it again to resume or to pick up objects
-created since the last run.
+Writes <DIR>/<stream>.ndjson and <DIR>/checkpoint.json. Run it again to resume or to pick up what
+changed since the last run. Progress: one line redrawn in place on a terminal, otherwise one JSON line per
+event ({"time", "event", ...}) ending with {"event": "summary", ...}.
 
 Options:
   --out DIR             output directory (required)
   --streams a,b         streams to read (default: all)
   --checkpoint FILE     state file (default: <DIR>/checkpoint.json)
+  --follow              after catching up, keep polling Stripe for changes until Ctrl-C (or SIGTERM)
+  --poll-interval-ms N  with --follow: pause between polls (default 5000)
   --start-date DATE     oldest creation date to read (ISO 8601)
   --account-id ID       connected account to read (acct_...)
   --base-url URL        Stripe's address (default https://api.stripe.com), e.g. a fake Stripe
@@ -67,27 +69,36 @@ live rate limits (100/s overall, 25/s per endpoint) and list latency, and syncs 
 Serves the fake Stripe on 127.0.0.1 and prints one JSON line {"url": ..., "apiKey": ..., "accountId": ...};
 stops on SIGINT or SIGTERM. --records is the total object count, spread over the streams. --now freezes
 the fake's clock at an ISO 8601 date, so the same seed always serves the same objects.`,
+  singer: `Usage: stripe-source singer --config FILE [--state FILE] [--catalog FILE]
+       stripe-source singer --config FILE --discover
+
+A Singer tap. --discover prints the catalog (every stream, none selected). Otherwise writes SCHEMA, RECORD
+and STATE messages on stdout for the streams the catalog selects (metadata with breadcrumb [] and
+"selected": true; all streams without --catalog), resuming from --state. Logs go to stderr as JSON lines.
+
+Options:
+  --config FILE      {"api_key": ..., "account_id", "start_date", "base_url", "max_requests_per_second",
+                     "max_requests_per_second_per_endpoint", "timeout_ms", "max_retries", "min_retry_delay_ms",
+                     "updates", "event_lag_seconds", "on_expired_cursor"}; unknown keys are an error
+  --state FILE       the value of the last STATE message: {"stripe_source": <checkpoint>}
+  --catalog FILE     the catalog with selections (--properties is accepted as an older name)
+  --discover         print the catalog and exit
+Deletes come as RECORDs {"id", "object", "deleted": true}. See docs/integrations.md.
+Exit codes: 0 success, 1 failure during the run, 2 bad input (config, catalog, state), 130 interrupted.`,
+  airbyte: `Usage: stripe-source airbyte spec
+       stripe-source airbyte check --config FILE
+       stripe-source airbyte discover --config FILE
+       stripe-source airbyte read --config FILE --catalog FILE [--state FILE]
+
+An Airbyte source: every output is an Airbyte message on stdout. spec prints the config's JSON Schema;
+check verifies the key (CONNECTION_STATUS); discover prints every stream (CATALOG); read writes RECORD,
+per-stream STATE and LOG messages for the configured catalog, resuming from --state (an array of
+per-stream states). Errors are TRACE messages of type ERROR. The config keys are those of the singer
+command. Deletes come as RECORDs with _ab_cdc_deleted_at set. See docs/integrations.md.
+Exit codes: 0 success (also for check with status FAILED), 1 failure during the run, 2 bad input, 130 interrupted.`,
 };
 
-function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>): ReturnType<typeof parseArgs> {
-  try {
-    return parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: false, strict: true });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}
-
-function streamsOption(value: unknown): StreamName[] | undefined {
-  if (typeof value !== 'string') return undefined;
-  return value.split(',').map((s) => s.trim()).filter(Boolean) as StreamName[];
-}
-
-function numberOption(name: string, value: unknown): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (typeof value !== 'string' || value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name} must be a number, not "${String(value)}".`);
-  return n;
-}
+const AIRBYTE_COMMANDS: readonly AirbyteCommand[] = ['spec', 'check', 'discover', 'read'];
 
 async function apiKey(file: unknown): Promise<string> {
   if (typeof file === 'string') {
@@ -112,7 +123,7 @@ const SOURCE_FLAGS = {
   'max-rps-endpoint': { type: 'string' },
 } as const;
 
-async function sourceFrom(values: Record<string, unknown>): Promise<StripeSource> {
+async function sourceFrom(values: FlagValues): Promise<StripeSource> {
   return new StripeSource({
     apiKey: await apiKey(values['api-key-file']),
     ...(values['account-id'] !== undefined ? { accountId: values['account-id'] as string } : {}),
@@ -141,7 +152,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${HELP.main}\n`);
     return command === undefined ? EXIT.badInput : EXIT.ok;
   }
-  if (!HELP[command] || command === 'main') throw new UsageError(`unknown command "${command}". Commands: demo, sync, check, catalog, fake-server.`);
+  if (!HELP[command] || command === 'main') throw new UsageError(`unknown command "${command}". Commands: demo, sync, check, catalog, fake-server, singer, airbyte.`);
   const wantsHelp = rest.includes('--help') || rest.includes('-h');
   if (wantsHelp) {
     process.stdout.write(`${HELP[command]}\n`);
@@ -149,27 +160,62 @@ export async function main(argv: string[]): Promise<number> {
   }
   switch (command) {
     case 'catalog': {
-      const { values } = parse(rest, { 'no-schemas': { type: 'boolean' } });
+      const values = parseFlags(rest, { 'no-schemas': { type: 'boolean' } });
       const catalog = catalogEntries().map((entry) => (values['no-schemas'] ? { ...entry, jsonSchema: undefined } : entry));
       process.stdout.write(`${JSON.stringify({ streams: catalog }, null, 2)}\n`);
       return EXIT.ok;
     }
     case 'check': {
-      const { values } = parse(rest, SOURCE_FLAGS);
+      const values = parseFlags(rest, SOURCE_FLAGS);
       const source = await sourceFrom(values);
       const result = await source.check({ signal: interruptSignal() });
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       return EXIT.ok;
     }
     case 'sync': {
-      const { values } = parse(rest, { ...SOURCE_FLAGS, out: { type: 'string' }, checkpoint: { type: 'string' } });
+      const values = parseFlags(rest, {
+        ...SOURCE_FLAGS, out: { type: 'string' }, checkpoint: { type: 'string' }, follow: { type: 'boolean' }, 'poll-interval-ms': { type: 'string' },
+      });
       if (typeof values.out !== 'string') throw new UsageError('sync needs --out DIR.');
+      const pollIntervalMs = numberOption('poll-interval-ms', values['poll-interval-ms']);
+      if (pollIntervalMs !== undefined && values.follow !== true) throw new UsageError('--poll-interval-ms only applies with --follow.');
+      if (pollIntervalMs !== undefined && (!Number.isInteger(pollIntervalMs) || pollIntervalMs < 0)) throw new UsageError('--poll-interval-ms must be a whole number of milliseconds, 0 or more.');
       const source = await sourceFrom(values);
-      await runSync({ source, dir: values.out, statePath: values.checkpoint as string | undefined, signal: interruptSignal(), out: process.stdout });
+      await runSync({
+        source, dir: values.out, statePath: stringOption(values.checkpoint), signal: interruptSignal(), out: process.stdout,
+        ...(values.follow === true ? { follow: true } : {}),
+        ...(pollIntervalMs !== undefined ? { pollIntervalMs } : {}),
+      });
       return EXIT.ok;
     }
+    case 'singer': {
+      const values = parseFlags(rest, {
+        config: { type: 'string' }, state: { type: 'string' }, catalog: { type: 'string' }, properties: { type: 'string' }, discover: { type: 'boolean' },
+      });
+      const configPath = stringOption(values.config);
+      if (configPath === undefined) throw new UsageError('singer needs --config FILE.');
+      if (values.catalog !== undefined && values.properties !== undefined) throw new UsageError('give --catalog or --properties, not both.');
+      const catalogPath = stringOption(values.catalog) ?? stringOption(values.properties);
+      await runSingerTap({
+        configPath, discover: values.discover === true, out: process.stdout, err: process.stderr, signal: interruptSignal(),
+        ...(catalogPath !== undefined ? { catalogPath } : {}),
+        ...(typeof values.state === 'string' ? { statePath: values.state } : {}),
+      });
+      return EXIT.ok;
+    }
+    case 'airbyte': {
+      const [sub, ...flags] = rest;
+      if (!AIRBYTE_COMMANDS.includes(sub as AirbyteCommand)) throw new UsageError(`airbyte needs a command: ${AIRBYTE_COMMANDS.join(', ')}${sub === undefined ? '' : `, not "${sub}"`}.`);
+      const values = parseFlags(flags, { config: { type: 'string' }, catalog: { type: 'string' }, state: { type: 'string' } });
+      return await runAirbyte({
+        command: sub as AirbyteCommand, out: process.stdout, signal: interruptSignal(),
+        ...(typeof values.config === 'string' ? { configPath: values.config } : {}),
+        ...(typeof values.catalog === 'string' ? { catalogPath: values.catalog } : {}),
+        ...(typeof values.state === 'string' ? { statePath: values.state } : {}),
+      });
+    }
     case 'demo': {
-      const { values } = parse(rest, { out: { type: 'string' }, records: { type: 'string' }, seed: { type: 'string' }, fast: { type: 'boolean' } });
+      const values = parseFlags(rest, { out: { type: 'string' }, records: { type: 'string' }, seed: { type: 'string' }, fast: { type: 'boolean' } });
       await runDemo({
         dir: (values.out as string | undefined) ?? 'stripe-data',
         records: numberOption('records', values.records) ?? 50_000,
@@ -181,7 +227,7 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.ok;
     }
     case 'fake-server': {
-      const { values } = parse(rest, {
+      const values = parseFlags(rest, {
         port: { type: 'string' }, seed: { type: 'string' }, records: { type: 'string' },
         'latency-ms': { type: 'string' }, 'rate-limit': { type: 'string' }, now: { type: 'string' },
       });
@@ -204,14 +250,6 @@ export async function main(argv: string[]): Promise<number> {
     default:
       throw new UsageError(`unknown command "${command}".`);
   }
-}
-
-/** The message and exit code for an error that ended a command; never the key. */
-export function describeFailure(error: unknown): { code: number; message: string } {
-  if (error instanceof UsageError) return { code: EXIT.badInput, message: `stripe-source: ${error.message} (see --help)` };
-  if (error instanceof ConfigError || error instanceof CheckpointError) return { code: EXIT.badInput, message: `${error.name}: ${error.message}` };
-  if (error instanceof StripeSourceError) return { code: EXIT.failure, message: `${error.name}: ${error.message}` };
-  return { code: EXIT.failure, message: redactSecrets(error instanceof Error ? `${error.name}: ${error.message}` : String(error)) };
 }
 
 main(process.argv.slice(2)).then(
