@@ -1,15 +1,20 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { catalogEntries } from './catalog/entries.js';
 import { getStream, type StreamDefinition, type StreamName } from './catalog/streams.js';
 import { assertCheckpointBinding, loadCheckpoint } from './checkpoint/load.js';
 import { CHECKPOINT_VERSION, type Checkpoint, type StreamState } from './checkpoint/schema.js';
 import { resolveConfig, streamSelectionProblems, type ResolvedConfig, type StripeSourceOptions } from './config.js';
-import { ConfigError, PermissionError, StripeApiError } from './errors.js';
+import { ConfigError, ExpiredCursorError, PermissionError, StripeApiError } from './errors.js';
 import { SourceEmitter } from './events.js';
 import { StripeHttp } from './http/client.js';
 import { planPasses } from './plan/passes.js';
-import { partitionParams, planStreamState, partitionKeys } from './plan/windows.js';
+import { planStream, type ResyncReason } from './plan/stream-plan.js';
+import { partitionParams, partitionKeys } from './plan/windows.js';
+import { runChanges, type ChangesOutcome } from './read/changes.js';
 import { runRead } from './read/run.js';
 import type { CatalogEntry, CheckResult, Message, ReadOptions, StreamAccess } from './types.js';
+
+const DEFAULT_POLL_INTERVAL_MS = 5_000;
 
 interface ResolvedAccount {
   /** The account the data belongs to; null when it could not be learned. */
@@ -98,6 +103,7 @@ export class StripeSource extends SourceEmitter {
 
   private async *readMessages(options: ReadOptions): AsyncGenerator<Message, void, undefined> {
     const selection = this.selection(options.streams);
+    const pollIntervalMs = followInterval(options);
     // Structure first, before any request: a damaged checkpoint is the host's problem to fix, not Stripe's.
     const loaded = options.checkpoint === undefined || options.checkpoint === null ? undefined : loadCheckpoint(options.checkpoint);
     const controller = new AbortController();
@@ -108,32 +114,88 @@ export class StripeSource extends SourceEmitter {
       const account = await this.resolveAccount(controller.signal);
       const livemode = this.config.mode === 'live';
       if (loaded) assertCheckpointBinding(loaded, { account: account.id, livemode });
-
-      const nowSeconds = Math.floor(this.config.now() / 1000);
-      const states = new Map<StreamName, StreamState>();
-      for (const name of selection) {
-        const existing = loaded?.streams[name];
-        states.set(name, planStreamState({
-          def: getStream(name), existing, startSeconds: this.config.startSeconds, nowSeconds,
-          ...(account.created !== undefined ? { accountCreated: account.created } : {}),
-        }));
-      }
-      const checkpoint: Checkpoint = {
+      let checkpoint: Checkpoint = {
         version: CHECKPOINT_VERSION,
         account: account.id ?? loaded?.account ?? null,
         livemode,
         // Streams not selected this time keep their state, so narrowing a selection loses nothing.
-        streams: { ...loaded?.streams, ...Object.fromEntries(states) },
+        streams: { ...loaded?.streams },
       };
-      yield* runRead({
-        ctx: { http: this.http.forAccount(account.stripeAccount), events: this, signal: controller.signal },
-        passes: planPasses({ selection, states }),
-        checkpoint,
-        stopReaders: () => controller.abort(new DOMException('The read was stopped.', 'AbortError')),
-      });
+      for (;;) {
+        const outcome = yield* this.readCycle({ selection, checkpoint, account, signal: controller.signal });
+        checkpoint = outcome.checkpoint;
+        // A cursor that expired while the read ran is dealt with now, not left for the next run.
+        if (outcome.expired.length > 0) continue;
+        if (pollIntervalMs === undefined) return;
+        await delay(pollIntervalMs, undefined, { signal: controller.signal });
+      }
+    } catch (error) {
+      // Aborting is how a follow read is meant to end.
+      if (pollIntervalMs !== undefined && options.signal?.aborted) return;
+      throw error;
     } finally {
       options.signal?.removeEventListener('abort', onAbort);
+      // Stops whatever is still in flight when the host stops reading early (a prefetched events slice).
+      controller.abort(new DOMException('The read was stopped.', 'AbortError'));
     }
+  }
+
+  /**
+   * One catch-up: every stream's list reading (first reads, unfinished reads, new objects, re-reads), then
+   * one pass over the events for every stream kept current from them.
+   */
+  private async *readCycle(options: {
+    selection: readonly StreamName[];
+    checkpoint: Checkpoint;
+    account: ResolvedAccount;
+    signal: AbortSignal;
+  }): AsyncGenerator<Message, ChangesOutcome, undefined> {
+    const { selection, account, signal } = options;
+    const nowSeconds = Math.floor(this.config.now() / 1000);
+    const states = new Map<StreamName, StreamState>();
+    const resyncs: Array<{ stream: StreamName; reason: ResyncReason; since: number | undefined }> = [];
+    for (const name of selection) {
+      const existing = options.checkpoint.streams[name];
+      const plan = planStream({
+        def: getStream(name), existing, startSeconds: this.config.startSeconds, nowSeconds,
+        lookbackSeconds: this.config.eventLagSeconds,
+        ...(account.created !== undefined ? { accountCreated: account.created } : {}),
+      });
+      states.set(name, plan.state);
+      if (plan.resync && plan.resync !== 'relist') resyncs.push({ stream: name, reason: plan.resync, since: existing?.changes?.since });
+    }
+    if (resyncs.length > 0 && this.config.onExpiredCursor === 'error') {
+      throw new ExpiredCursorError(
+        `The change cursor of ${resyncs.map((r) => `${r.stream} (${describeCursor(r.since)})`).join(', ')} cannot be resumed: Stripe keeps events for 30 days only, so changes since then (deletions above all) can no longer be read. Nothing was read. Read these streams again in full with onExpiredCursor: 'resync' (the default), which brackets the fresh read with resync messages so you can drop what was deleted meanwhile.`,
+        { streams: resyncs.map((r) => r.stream) },
+      );
+    }
+    for (const { stream, reason, since } of resyncs) {
+      this.emit('warning', {
+        stream,
+        code: reason,
+        message: `${stream}: the change cursor (${describeCursor(since)}) cannot be resumed from Stripe's events, which are kept for 30 days; the stream is read again in full inside a resync bracket. Drop what you hold of ${stream} that the bracket does not deliver.`,
+      });
+    }
+    const checkpoint: Checkpoint = { ...options.checkpoint, streams: { ...options.checkpoint.streams, ...Object.fromEntries(states) } };
+    const http = this.http.forAccount(account.stripeAccount);
+    // The list readers get their own signal: stopping them when the lists are done must not stop the events pass.
+    const readers = new AbortController();
+    const listed = yield* runRead({
+      ctx: { http, events: this, signal: AbortSignal.any([signal, readers.signal]) },
+      passes: planPasses({ selection, states }),
+      checkpoint,
+      stopReaders: () => readers.abort(new DOMException('The read was stopped.', 'AbortError')),
+    });
+    const now = Math.floor(this.config.now() / 1000);
+    return yield* runChanges({
+      ctx: { http, events: this, signal },
+      checkpoint: listed,
+      selection,
+      untilSeconds: now - this.config.eventLagSeconds,
+      nowSeconds: now,
+      updates: this.config.updates,
+    });
   }
 
   private selection(streams: readonly StreamName[] | undefined): readonly StreamName[] {
@@ -182,6 +244,21 @@ export class StripeSource extends SourceEmitter {
     const { body } = await this.http.forAccount(wanted).get({ stream: 'account', path: '/v1/account', signal });
     return { id: wanted, created: accountCreated(body), stripeAccount: wanted };
   }
+}
+
+/** The poll interval of a follow read (undefined when not following), checked like an option. */
+function followInterval(options: ReadOptions): number | undefined {
+  if (options.follow !== undefined && typeof options.follow !== 'boolean') throw new ConfigError(['read({ follow }) must be true or false.']);
+  const ms = options.pollIntervalMs;
+  if (ms !== undefined && (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0 || ms > 86_400_000)) {
+    throw new ConfigError(['read({ pollIntervalMs }) must be a number of milliseconds from 0 to 86,400,000 (one day).']);
+  }
+  if (ms !== undefined && !options.follow) throw new ConfigError(['read({ pollIntervalMs }) only applies with follow: true.']);
+  return options.follow ? (ms ?? DEFAULT_POLL_INTERVAL_MS) : undefined;
+}
+
+function describeCursor(since: number | undefined): string {
+  return since === undefined ? 'none recorded' : `events since ${new Date(since * 1000).toISOString()}`;
 }
 
 /** An account object's `created` (unix seconds), when it has a usable one. */

@@ -27,6 +27,18 @@ export interface ChildLink {
   readonly skipWhenNull?: string;
 }
 
+/**
+ * How a stream stays up to date after its first full read (see docs/streams.md):
+ * - `events`: updates, deletes and new objects come from one pass over `/v1/events`.
+ * - `events_and_new`: updates from events; new objects by listing what was created since the last run,
+ *   because Stripe sends no event when one is created (an open Checkout Session).
+ * - `parent`: a child stream, re-read from its parent's events (and deleted when it left the parent).
+ * - `relist`: Stripe sends no event for some of its changes, so the stream is read again in full every run,
+ *   inside a `resync` bracket.
+ * - `append`: immutable objects: continue by `created`, looking back a little for late arrivals.
+ */
+export type ChangeStrategy = 'events' | 'events_and_new' | 'parent' | 'relist' | 'append';
+
 export interface StreamDefinition {
   readonly name: string;
   /** The `object` field of the stream's records. */
@@ -53,6 +65,8 @@ export interface StreamDefinition {
   readonly eventTypes: readonly string[];
   /** Event types that remove an object of this stream. */
   readonly deleteEventTypes: readonly string[];
+  /** How changes after the first full read are captured. */
+  readonly changes: ChangeStrategy;
   /** Prefix of the ids Stripe gives this stream's objects (used by the fake Stripe and docs). */
   readonly idPrefix: string;
   /** Restricted-key permission that reads this stream (shown when Stripe answers 403). */
@@ -63,12 +77,13 @@ export interface StreamDefinition {
 
 const ev = (object: string, actions: readonly string[]): string[] => actions.map((a) => `${object}.${a}`);
 
-type Defaulted = 'cursorField' | 'createdField' | 'params' | 'deleteEventTypes';
+type Defaulted = 'cursorField' | 'createdField' | 'params' | 'deleteEventTypes' | 'changes';
 type RowInput<N extends string> = Omit<StreamDefinition, 'name' | 'primaryKey' | Defaulted> &
   Partial<Pick<StreamDefinition, Defaulted>> & { readonly name: N };
 
 function row<N extends string>(def: RowInput<N>): StreamDefinition & { readonly name: N } {
-  return { primaryKey: ['id'], cursorField: 'created', createdField: 'created', params: {}, deleteEventTypes: [], ...def };
+  const changes: ChangeStrategy = def.parent ? 'parent' : 'events';
+  return { primaryKey: ['id'], cursorField: 'created', createdField: 'created', params: {}, deleteEventTypes: [], changes, ...def };
 }
 
 export const STREAMS = [
@@ -142,7 +157,8 @@ export const STREAMS = [
     name: 'invoice_items', objectType: 'invoiceitem', path: '/v1/invoiceitems', idPrefix: 'ii_',
     permission: 'rak_invoice_read', description: 'Invoice items, pending and invoiced (creation time in `date`).',
     createdField: 'date',
-    eventTypes: ev('invoiceitem', ['created']), deleteEventTypes: ['invoiceitem.deleted'],
+    // Stripe has no `invoiceitem.updated`: an item attached to an invoice or edited sends nothing.
+    eventTypes: ev('invoiceitem', ['created']), deleteEventTypes: ['invoiceitem.deleted'], changes: 'relist',
   }),
   row({
     name: 'products', objectType: 'product', path: '/v1/products', idPrefix: 'prod_', permission: 'rak_product_read',
@@ -162,11 +178,11 @@ export const STREAMS = [
   }),
   row({
     name: 'balance_transactions', objectType: 'balance_transaction', path: '/v1/balance_transactions', idPrefix: 'txn_',
-    permission: 'rak_balance_read', description: 'Balance transactions (immutable).', eventTypes: [],
+    permission: 'rak_balance_read', description: 'Balance transactions (immutable).', eventTypes: [], changes: 'append',
   }),
   row({
     name: 'shipping_rates', objectType: 'shipping_rate', path: '/v1/shipping_rates', idPrefix: 'shr_',
-    permission: 'rak_shipping_rate_read', description: 'Shipping rates (Stripe sends no events for them).', eventTypes: [],
+    permission: 'rak_shipping_rate_read', description: 'Shipping rates (Stripe sends no events for them).', eventTypes: [], changes: 'relist',
   }),
   row({
     name: 'coupons', objectType: 'coupon', path: '/v1/coupons', idPrefix: 'co_', permission: 'rak_coupon_read',
@@ -189,7 +205,9 @@ export const STREAMS = [
   row({
     name: 'checkout_sessions', objectType: 'checkout.session', path: '/v1/checkout/sessions', idPrefix: 'cs_',
     permission: 'rak_checkout_session_read', description: 'Checkout Sessions, expired ones included.',
+    // No `checkout.session.created`: open sessions are found by listing what was created since the last run.
     eventTypes: ev('checkout.session', ['async_payment_failed', 'async_payment_succeeded', 'completed', 'expired']),
+    changes: 'events_and_new',
   }),
   row({
     name: 'transfers', objectType: 'transfer', path: '/v1/transfers', idPrefix: 'tr_', permission: 'rak_transfer_read',
@@ -217,7 +235,7 @@ export const STREAMS = [
   }),
   row({
     name: 'events', objectType: 'event', path: '/v1/events', idPrefix: 'evt_', permission: 'rak_event_read',
-    description: 'The events themselves (Stripe keeps 30 days of them).', eventTypes: [],
+    description: 'The events themselves (Stripe keeps 30 days of them).', eventTypes: [], changes: 'append',
   }),
 ] as const;
 

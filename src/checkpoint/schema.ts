@@ -35,10 +35,34 @@ export const partitionStateSchema = z
   })
   .strict();
 
+/** Where a stream's change capture through `/v1/events` stands. */
+export const changesStateSchema = z
+  .object({
+    /**
+     * Events created at or after this second (unix) are still to be applied. Taken before the stream's
+     * first full read began, so what changed while it ran is replayed afterwards.
+     */
+    since: unixSeconds,
+  })
+  .strict();
+
+/** A stream's resync brackets (see the `resync` message). */
+export const resyncStateSchema = z
+  .object({
+    /** The number of the latest bracket (1, 2, ...). */
+    generation: z.number().int().positive(),
+    /** Its `start` was delivered and its `end` not yet: the stream's full read is under way. */
+    open: z.boolean(),
+  })
+  .strict();
+
 export const streamStateSchema = z
   .object({
     /** One entry per list partition (`''` for a stream without partitions, `active=false` for one). */
     partitions: z.record(z.string(), partitionStateSchema),
+    /** Streams kept current from events: the events cursor. */
+    changes: changesStateSchema.optional(),
+    resync: resyncStateSchema.optional(),
   })
   .strict();
 
@@ -55,5 +79,7 @@ export const checkpointSchema = z
 export type CheckpointWindow = z.infer<typeof windowSchema>;
 export type PartitionState = z.infer<typeof partitionStateSchema>;
 export type StreamState = z.infer<typeof streamStateSchema>;
+export type ChangesState = z.infer<typeof changesStateSchema>;
+export type ResyncState = z.infer<typeof resyncStateSchema>;
 /** A plain JSON value: store it as it is and hand it back to `read()`. */
 export type Checkpoint = z.infer<typeof checkpointSchema>;

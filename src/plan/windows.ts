@@ -138,3 +138,15 @@ export function splitAt(window: CheckpointWindow, mid: number): { upper: Checkpo
 export function isStreamDone(state: StreamState): boolean {
   return Object.values(state.partitions).every((p) => p.pending.length === 0);
 }
+
+/**
+ * Brings a partition up to `nowSeconds` and reads the last `lookbackSeconds` before its old end again, for
+ * immutable objects that may show up in a list a little late. The lookback never reaches into a window
+ * still pending, so windows never overlap.
+ */
+export function extendWithLookback(state: PartitionState, nowSeconds: number, lookbackSeconds: number): PartitionState {
+  if (nowSeconds <= state.through) return state;
+  const floor = Math.max(0, state.through - lookbackSeconds, ...state.pending.map((w) => w.lt));
+  const gte = Math.min(floor, state.through);
+  return { through: nowSeconds, pending: [...state.pending, { gte, lt: nowSeconds }] };
+}

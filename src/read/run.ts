@@ -2,7 +2,7 @@ import type { StreamName } from '../catalog/streams.js';
 import type { Checkpoint, StreamState } from '../checkpoint/schema.js';
 import type { PassPlan } from '../plan/passes.js';
 import { applyWindowProgress, isStreamDone } from '../plan/windows.js';
-import type { Message, RecordMessage, StreamProgress } from '../types.js';
+import type { Message, RecordMessage, ResyncMessage, StreamProgress } from '../types.js';
 import type { ReadContext } from './context.js';
 import { PageChannel } from './page-channel.js';
 import { runPass, type PageOutcome } from './pass.js';
@@ -22,7 +22,7 @@ export async function* runRead(options: {
   checkpoint: Checkpoint;
   /** Aborts the readers when the consumer stops early or fails. */
   stopReaders: () => void;
-}): AsyncGenerator<Message, void, undefined> {
+}): AsyncGenerator<Message, Checkpoint, undefined> {
   const { ctx, passes, stopReaders } = options;
   let checkpoint = options.checkpoint;
   const channel = new PageChannel<PageOutcome>(BUFFERED_PAGES);
@@ -67,6 +67,13 @@ export async function* runRead(options: {
 
   let yieldedCheckpoint = false;
   try {
+    // A resync bracket opens before the stream's first record; a resumed read repeats its start.
+    for (const pass of passes) {
+      for (const member of pass.members) {
+        const resync = checkpoint.streams[member]?.resync;
+        if (resync?.open) yield { type: 'resync', stream: member, phase: 'start', generation: resync.generation };
+      }
+    }
     for (;;) {
       const page = await channel.next();
       if (page === undefined) break;
@@ -77,6 +84,9 @@ export async function* runRead(options: {
       checkpoint = advance(checkpoint, page);
       // A split delivers nothing: the next page's checkpoint will carry it.
       if (page.progress.kind === 'split') continue;
+      const closed = closeBrackets(checkpoint, page.pass.members);
+      checkpoint = closed.checkpoint;
+      yield* closed.messages;
       yield { type: 'checkpoint', checkpoint: structuredClone(checkpoint) };
       yieldedCheckpoint = true;
 
@@ -105,14 +115,32 @@ export async function* runRead(options: {
       }
     }
     emitProgress();
+    // Brackets of streams that had nothing to read close here.
+    const closed = closeBrackets(checkpoint, passes.flatMap((p) => p.members));
+    checkpoint = closed.checkpoint;
+    yield* closed.messages;
     // A run with nothing to read still hands back a checkpoint: the planned one, with `through` moved on.
-    if (!yieldedCheckpoint) yield { type: 'checkpoint', checkpoint: structuredClone(checkpoint) };
+    if (!yieldedCheckpoint || closed.messages.length > 0) yield { type: 'checkpoint', checkpoint: structuredClone(checkpoint) };
+    return checkpoint;
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
     ctx.events.off('request', countRequest);
     stopReaders();
     channel.close();
   }
+}
+
+/** Ends the open resync bracket of every stream given that has nothing left to read. */
+function closeBrackets(checkpoint: Checkpoint, members: readonly StreamName[]): { checkpoint: Checkpoint; messages: ResyncMessage[] } {
+  const messages: ResyncMessage[] = [];
+  let streams: Record<string, StreamState> | undefined;
+  for (const member of members) {
+    const state = (streams ?? checkpoint.streams)[member];
+    if (!state?.resync?.open || !isStreamDone(state)) continue;
+    messages.push({ type: 'resync', stream: member, phase: 'end', generation: state.resync.generation });
+    streams = { ...(streams ?? checkpoint.streams), [member]: { ...state, resync: { ...state.resync, open: false } } };
+  }
+  return { checkpoint: streams ? { ...checkpoint, streams } : checkpoint, messages };
 }
 
 /** The checkpoint after a page: every stream of the page's pass moves by the same step. */
@@ -122,7 +150,7 @@ export function advance(checkpoint: Checkpoint, page: PageOutcome): Checkpoint {
     const state = streams[member];
     const partition = state?.partitions[page.partition];
     if (!state || !partition) throw new Error(`checkpoint has no partition "${page.partition}" for ${member}`);
-    streams[member] = { partitions: { ...state.partitions, [page.partition]: applyWindowProgress(partition, page.windowLt, page.progress) } };
+    streams[member] = { ...state, partitions: { ...state.partitions, [page.partition]: applyWindowProgress(partition, page.windowLt, page.progress) } };
   }
   return { ...checkpoint, streams };
 }

@@ -61,18 +61,41 @@ export async function collect(messages: AsyncIterable<Message>, limit = Infinity
   return out;
 }
 
-/** What a host's tables hold after applying messages in order: stream -> id -> JSON of the record. */
+/**
+ * What a host's tables hold after applying messages in order: stream -> id -> JSON of the record. Resync
+ * brackets are applied as the docs tell hosts to: mark at `start`, sweep what the bracket did not deliver at
+ * `end`. The marks live on the map, so applying a resumed run's messages to the same map continues a bracket.
+ */
 export function applyMessages(messages: readonly Message[], into = new Map<string, Map<string, string>>()): Map<string, Map<string, string>> {
+  const marks = bracketMarks(into);
   for (const m of messages) {
     if (m.type === 'record') {
       let table = into.get(m.stream);
       if (!table) into.set(m.stream, (table = new Map()));
-      table.set((m.record as { id: string }).id, canonical(m.record));
+      const id = (m.record as { id: string }).id;
+      table.set(id, canonical(m.record));
+      marks.get(m.stream)?.seen.add(id);
     } else if (m.type === 'delete') {
       into.get(m.stream)?.delete(m.id);
+    } else if (m.type === 'resync' && m.phase === 'start') {
+      const open = marks.get(m.stream);
+      if (!open || open.generation !== m.generation) marks.set(m.stream, { generation: m.generation, seen: new Set() });
+    } else if (m.type === 'resync') {
+      const open = marks.get(m.stream);
+      expect(open?.generation, `resync end of ${m.stream} without its start`).toBe(m.generation);
+      const table = into.get(m.stream);
+      for (const id of [...(table?.keys() ?? [])]) if (!open!.seen.has(id)) table!.delete(id);
+      marks.delete(m.stream);
     }
   }
   return into;
+}
+
+const allMarks = new WeakMap<object, Map<string, { generation: number; seen: Set<string> }>>();
+function bracketMarks(tables: object): Map<string, { generation: number; seen: Set<string> }> {
+  let marks = allMarks.get(tables);
+  if (!marks) allMarks.set(tables, (marks = new Map()));
+  return marks;
 }
 
 /** The fake's truth in the same shape. */
