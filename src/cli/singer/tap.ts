@@ -49,15 +49,21 @@ export async function runSingerTap(options: SingerTapOptions): Promise<void> {
   forwardSourceEvents({ source, log });
   const emit = (message: SingerMessage): Promise<void> => out.write(message);
 
-  for (const stream of streams) {
-    const key = replicationKey(stream);
-    await emit({
-      type: 'SCHEMA', stream, schema: protocolRecordSchema({ stream }), key_properties: getStream(stream).primaryKey,
-      ...(key ? { bookmark_properties: [key] } : {}),
-    });
-  }
+  // SCHEMAs go out once the read has accepted the state (its first message), so a bad state leaves stdout empty.
+  let schemasSent = false;
+  const sendSchemas = async (): Promise<void> => {
+    schemasSent = true;
+    for (const stream of streams) {
+      const key = replicationKey(stream);
+      await emit({
+        type: 'SCHEMA', stream, schema: protocolRecordSchema({ stream }), key_properties: getStream(stream).primaryKey,
+        ...(key ? { bookmark_properties: [key] } : {}),
+      });
+    }
+  };
   let records = 0;
   for await (const message of source.read({ streams, checkpoint, signal: options.signal })) {
+    if (!schemasSent) await sendSchemas();
     switch (message.type) {
       case 'record':
         records += 1;
@@ -84,5 +90,6 @@ export async function runSingerTap(options: SingerTapOptions): Promise<void> {
         break;
     }
   }
+  if (!schemasSent) await sendSchemas();
   log({ level: 'INFO', event: 'summary', message: `done: ${records} records, ${source.requestCount} requests`, fields: { records, requests: source.requestCount } });
 }
