@@ -11,8 +11,8 @@ export {
   ExpiredCursorError,
   type StripeSourceErrorOptions,
 } from './errors.js';
-export { STREAM_NAMES, REMOVED_STREAMS, type StreamDefinition, type ChildLink } from './catalog/streams.js';
-export { CHECKPOINT_VERSION, type CheckpointWindow, type PartitionState, type StreamState } from './checkpoint/schema.js';
+export { STREAM_NAMES, REMOVED_STREAMS, type StreamDefinition, type ChildLink, type ChangeStrategy } from './catalog/streams.js';
+export { CHECKPOINT_VERSION, type CheckpointWindow, type PartitionState, type StreamState, type ChangesState, type ResyncState } from './checkpoint/schema.js';
 export type {
   Checkpoint,
   CheckpointMessage,

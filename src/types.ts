@@ -1,8 +1,8 @@
 import type { StreamRecordTypes } from './catalog/records.js';
-import type { StreamName } from './catalog/streams.js';
+import type { ChangeStrategy, StreamName } from './catalog/streams.js';
 import type { Checkpoint } from './checkpoint/schema.js';
 
-export type { StreamName } from './catalog/streams.js';
+export type { ChangeStrategy, StreamName } from './catalog/streams.js';
 export type { StreamRecordTypes } from './catalog/records.js';
 export type { Checkpoint } from './checkpoint/schema.js';
 
@@ -89,6 +89,8 @@ export interface CatalogEntry {
   readonly params: Readonly<Record<string, string>>;
   readonly partitions: readonly Readonly<Record<string, string>>[] | null;
   readonly parent: StreamName | null;
+  /** How the stream stays current after its first full read (see docs/changes.md). */
+  readonly changes: ChangeStrategy;
   readonly description: string;
   readonly jsonSchema: JsonSchema;
 }

@@ -13,6 +13,7 @@ export function catalogEntries(): CatalogEntry[] {
     params: def.params,
     partitions: def.partitions ?? null,
     parent: (def.parent?.stream as StreamName | undefined) ?? null,
+    changes: def.changes,
     description: def.description,
     jsonSchema: jsonSchemaFor(def.name as StreamName),
   }));
