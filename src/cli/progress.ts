@@ -11,7 +11,8 @@ interface StreamTally {
 
 /**
  * What a person watching `sync` or `demo` sees: on a terminal one line redrawn in place (records/s per
- * stream), elsewhere one JSON line per diagnostic event; a summary table at the end either way.
+ * stream) and a summary table at the end; elsewhere one JSON line per event (`{"time", "event", ...}`), the
+ * summary included.
  */
 export class ProgressReporter {
   private readonly tallies = new Map<string, StreamTally>();
@@ -54,15 +55,26 @@ export class ProgressReporter {
     this.total += 1;
   }
 
-  /** Stops redrawing and prints the summary table. */
+  /**
+   * Stops redrawing and prints the summary: a table on a terminal, one JSON line `{"event": "summary", ...}`
+   * elsewhere, for a log collector to parse.
+   */
   finish(options: { requests: number; outcome: string }): void {
     if (this.timer) clearInterval(this.timer);
-    if (this.out.isTTY) this.out.write('\r\x1b[2K');
     const seconds = (performance.now() - this.started) / 1000;
-    const rows = [...this.tallies.entries()].sort((a, b) => b[1].records - a[1].records).map(([name, t]) => {
-      const s = ((t.ended ?? performance.now()) - t.started) / 1000;
-      return [name, fmt(t.records), s.toFixed(1), fmt(s > 0 ? t.records / s : 0)];
-    });
+    const streams = [...this.tallies.entries()].sort((a, b) => b[1].records - a[1].records).map(([name, t]) => ({
+      name, records: t.records, seconds: ((t.ended ?? performance.now()) - t.started) / 1000,
+    }));
+    if (!this.out.isTTY) {
+      this.log({
+        event: 'summary', outcome: options.outcome, records: this.total, requests: options.requests, retries: this.retries,
+        rateLimited: this.rateLimited, seconds: round(seconds),
+        streams: Object.fromEntries(streams.map((s) => [s.name, { records: s.records, seconds: round(s.seconds) }])),
+      });
+      return;
+    }
+    this.out.write('\r\x1b[2K');
+    const rows = streams.map((s) => [s.name, fmt(s.records), s.seconds.toFixed(1), fmt(s.seconds > 0 ? s.records / s.seconds : 0)]);
     rows.push(['total', fmt(this.total), seconds.toFixed(1), fmt(seconds > 0 ? this.total / seconds : 0)]);
     const header = ['stream', 'records', 'seconds', 'records/s'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { STREAM_NAMES } from '../../src/catalog/streams.js';
 import { demoRecordCounts } from '../../src/cli/demo-data.js';
 import { createFakeStripe } from '../../src/testing/index.js';
 import { canonical } from '../source/helpers.js';
@@ -50,14 +51,14 @@ function run(args: string[], env: Record<string, string> = {}): Promise<{ code: 
   });
 }
 
-/** What the files hold, stream by stream, failing on a duplicate id. */
-function readOut(dir: string): Map<string, Map<string, string>> {
+/** What the files hold, stream by stream, failing on a duplicate id unless `upsert` (the last line of an id wins). */
+function readOut(dir: string, options: { upsert?: boolean } = {}): Map<string, Map<string, string>> {
   const out = new Map<string, Map<string, string>>();
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.ndjson'))) {
     const rows = new Map<string, string>();
     for (const line of readFileSync(join(dir, file), 'utf8').split('\n').filter(Boolean)) {
       const record = JSON.parse(line) as { id: string };
-      expect(rows.has(record.id), `duplicate ${record.id} in ${file}`).toBe(false);
+      if (!options.upsert) expect(rows.has(record.id), `duplicate ${record.id} in ${file}`).toBe(false);
       rows.set(record.id, canonical(record));
     }
     out.set(file.replace('.ndjson', ''), rows);
@@ -65,9 +66,9 @@ function readOut(dir: string): Map<string, Map<string, string>> {
   return out;
 }
 
-function expectFilesEqualTruth(dir: string, seed: number, total: number): void {
+function expectFilesEqualTruth(dir: string, seed: number, total: number, options: { upsert?: boolean } = {}): void {
   const fake = createFakeStripe({ seed, records: demoRecordCounts(total), now: () => Date.parse(NOW) });
-  const files = readOut(dir);
+  const files = readOut(dir, options);
   for (const stream of ['customers', 'charges', 'invoices', 'invoice_line_items', 'subscriptions', 'subscription_items', 'setup_attempts', 'prices', 'events'] as const) {
     const truth = new Map(fake.objects(stream).map((o) => [o.id as string, canonical(o)]));
     const got = files.get(stream) ?? new Map<string, string>();
@@ -84,7 +85,11 @@ describe('the command line', () => {
     const first = await run(['sync', '--out', dir, '--base-url', url], { STRIPE_API_KEY: apiKey });
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/Done: [\d,]+ records/);
+    // Not a terminal: one JSON line per event, ending with the summary.
+    const logLines = first.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { time: string; event: string; outcome?: string; records?: number });
+    expect(logLines.every((l) => typeof l.time === 'string' && typeof l.event === 'string')).toBe(true);
+    expect(logLines.at(-1)).toMatchObject({ event: 'summary', outcome: 'Done', records: expect.any(Number) });
+    expect(logLines.some((l) => l.event === 'stream_end')).toBe(true);
     expectFilesEqualTruth(dir, 3, 3000);
     const state = JSON.parse(readFileSync(join(dir, 'checkpoint.json'), 'utf8')) as { version: number; checkpoint: { version: number } };
     expect(state.version).toBe(1);
@@ -112,6 +117,37 @@ describe('the command line', () => {
     expectFilesEqualTruth(dir, 5, 4000);
   });
 
+  it('sync --follow catches up, keeps polling, and stops on SIGINT with the files complete', async () => {
+    const { url, apiKey } = await fakeServer(['--seed', '4', '--records', '800']);
+    const dir = tempDir();
+    const child = spawn(process.execPath, [CLI, 'sync', '--out', dir, '--base-url', url, '--follow', '--poll-interval-ms', '50'], {
+      env: { ...process.env, STRIPE_API_KEY: apiKey }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    let stdout = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stdout += d.toString()));
+    // Caught up once the checkpoint has every stream with no window left to read; it keeps running after that.
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    const caughtUp = (): boolean => {
+      if (!existsSync(join(dir, 'checkpoint.json'))) return false;
+      const state = JSON.parse(readFileSync(join(dir, 'checkpoint.json'), 'utf8')) as { checkpoint: { streams: Record<string, { partitions: Record<string, { pending: unknown[] }> }> } };
+      const streams = Object.values(state.checkpoint.streams);
+      return streams.length === STREAM_NAMES.length && streams.every((s) => Object.values(s.partitions).every((p) => p.pending.length === 0));
+    };
+    while (!caughtUp()) {
+      const state = await Promise.race([exited.then(() => 'exited'), new Promise((r) => setTimeout(r, 50, 'waiting'))]);
+      expect(state, `sync --follow ended on its own: ${stdout}`).toBe('waiting');
+    }
+    // Still running after catching up: it follows.
+    expect(await Promise.race([exited.then(() => 'exited'), new Promise((r) => setTimeout(r, 300, 'following'))])).toBe('following');
+    child.kill('SIGINT');
+    expect([0, 130]).toContain(await exited);
+    // Following re-delivers what changes, so the files are read as upserts by id.
+    expectFilesEqualTruth(dir, 4, 800, { upsert: true });
+    expect(stdout).not.toContain(apiKey);
+  });
+
   it('bad input exits 2 with a message that says what to do; --help exits 0', async () => {
     const dir = tempDir();
     const noKey = await run(['sync', '--out', dir]);
@@ -126,11 +162,20 @@ describe('the command line', () => {
     expect(badStream.stderr).not.toContain('sk_test_51Secret0123456789abcdef');
     const unknownFlag = await run(['sync', '--bogus']);
     expect(unknownFlag.code).toBe(2);
-    for (const command of ['sync', 'check', 'catalog', 'demo', 'fake-server']) {
-      const help = await run([command, '--help']);
+    const badPoll = await run(['sync', '--out', dir, '--poll-interval-ms', '10'], { STRIPE_API_KEY: 'sk_test_51Secret0123456789abcdef' });
+    expect(badPoll.code).toBe(2);
+    expect(badPoll.stderr).toMatch(/only applies with --follow/);
+    const noAirbyteCommand = await run(['airbyte', 'sync']);
+    expect(noAirbyteCommand.code).toBe(2);
+    expect(noAirbyteCommand.stderr).toMatch(/spec, check, discover, read/);
+    const helps = await Promise.all(['sync', 'check', 'catalog', 'demo', 'fake-server', 'singer', 'airbyte'].map(async (command) => ({ command, help: await run([command, '--help']) })));
+    for (const { command, help } of helps) {
       expect(help.code, command).toBe(0);
       expect(help.stdout).toMatch(/Usage: stripe-source/);
     }
+    const main = await run(['--help']);
+    expect(main.stdout).toMatch(/singer .*Singer tap/);
+    expect(main.stdout).toMatch(/airbyte .*Airbyte source/);
   });
 
   it('check and catalog print JSON', async () => {
