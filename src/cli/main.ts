@@ -4,9 +4,7 @@ import { redactSecrets } from '../redact.js';
 import { StripeSource } from '../source.js';
 import { runAirbyte, type AirbyteCommand } from './airbyte/source.js';
 import { numberOption, parseFlags, streamsOption, stringOption, type FlagValues } from './args.js';
-import { runDemo } from './demo.js';
 import { describeFailure, EXIT } from './exit.js';
-import { runFakeServer } from './fake-server.js';
 import { UsageError } from './input-errors.js';
 import { runSync } from './run-sync.js';
 import { runSingerTap } from './singer/tap.js';
@@ -216,6 +214,9 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'demo': {
       const values = parseFlags(rest, { out: { type: 'string' }, records: { type: 'string' }, seed: { type: 'string' }, fast: { type: 'boolean' } });
+      // The fake Stripe (and msw under it) loads only for the commands that use it, so an install
+      // without dev dependencies (the Airbyte image) runs every other command.
+      const { runDemo } = await import('./demo.js');
       await runDemo({
         dir: (values.out as string | undefined) ?? 'stripe-data',
         records: numberOption('records', values.records) ?? 50_000,
@@ -235,6 +236,7 @@ export async function main(argv: string[]): Promise<number> {
       if (nowMs !== undefined && Number.isNaN(nowMs)) throw new UsageError(`--now must be an ISO 8601 date, not "${String(values.now)}".`);
       const rateLimit = (values['rate-limit'] as string | undefined) ?? 'off';
       if (!['live', 'test', 'off'].includes(rateLimit)) throw new UsageError('--rate-limit must be live, test or off.');
+      const { runFakeServer } = await import('./fake-server.js');
       await runFakeServer({
         port: numberOption('port', values.port) ?? 0,
         seed: numberOption('seed', values.seed) ?? 1,
