@@ -1,4 +1,5 @@
-export { StripeSource } from './source.js';
+export { StripeSource, type WorkPlan } from './source.js';
+export { WORK_UNIT_VERSION, type WorkUnit } from './plan/units.js';
 export type { StripeSourceOptions } from './config.js';
 export {
   StripeSourceError,

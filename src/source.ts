@@ -4,17 +4,25 @@ import { getStream, type StreamDefinition, type StreamName } from './catalog/str
 import { assertCheckpointBinding, loadCheckpoint } from './checkpoint/load.js';
 import { CHECKPOINT_VERSION, type Checkpoint, type StreamState } from './checkpoint/schema.js';
 import { resolveConfig, streamSelectionProblems, type ResolvedConfig, type StripeSourceOptions } from './config.js';
-import { ConfigError, ExpiredCursorError, PermissionError, StripeApiError } from './errors.js';
+import { CheckpointError, ConfigError, ExpiredCursorError, PermissionError, StripeApiError } from './errors.js';
 import { SourceEmitter } from './events.js';
 import { StripeHttp } from './http/client.js';
 import { planPasses } from './plan/passes.js';
 import { planStream, type ResyncReason } from './plan/stream-plan.js';
+import { planUnits, unitState, workUnitSchema, type WorkUnit } from './plan/units.js';
 import { partitionParams, partitionKeys } from './plan/windows.js';
 import { runChanges, type ChangesOutcome } from './read/changes.js';
 import { runRead } from './read/run.js';
 import type { CatalogEntry, CheckResult, Message, ReadOptions, StreamAccess } from './types.js';
 
 const DEFAULT_POLL_INTERVAL_MS = 5_000;
+const DEFAULT_UNITS_PER_STREAM = 16;
+
+/** Work units for a job queue, and the checkpoint to continue from once all are read. */
+export interface WorkPlan {
+  readonly units: readonly WorkUnit[];
+  readonly checkpoint: Checkpoint;
+}
 
 interface ResolvedAccount {
   /** The account the data belongs to; null when it could not be learned. */
@@ -198,6 +206,69 @@ export class StripeSource extends SourceEmitter {
     });
   }
 
+  /**
+   * Cuts the first full read of the selected streams into work units (stream x window, plain JSON) for a
+   * job queue: read each with `readUnit()`, on any worker. Once every unit is read, `checkpoint` starts
+   * incremental runs: `read({ checkpoint })` then replays what changed since `plan()` was called.
+   */
+  async plan(options: { streams?: readonly StreamName[]; unitsPerStream?: number; signal?: AbortSignal } = {}): Promise<WorkPlan> {
+    const selection = this.selection(options.streams);
+    const unitsPerStream = options.unitsPerStream ?? DEFAULT_UNITS_PER_STREAM;
+    if (!Number.isInteger(unitsPerStream) || unitsPerStream < 1 || unitsPerStream > 10_000) {
+      throw new ConfigError(['plan({ unitsPerStream }) must be a whole number from 1 to 10,000.']);
+    }
+    const account = await this.resolveAccount(options.signal);
+    const { units, states } = planUnits({
+      selection, account: account.stripeAccount ?? null, startSeconds: this.config.startSeconds,
+      nowSeconds: Math.floor(this.config.now() / 1000), unitsPerStream,
+      ...(account.created !== undefined ? { accountCreated: account.created } : {}),
+    });
+    return {
+      units,
+      checkpoint: { version: CHECKPOINT_VERSION, account: account.id, livemode: this.config.mode === 'live', streams: Object.fromEntries(states) },
+    };
+  }
+
+  /**
+   * Reads one work unit: its records, each page followed by a checkpoint of the unit alone. Hand the last
+   * one back in `checkpoint` to resume the unit where it stopped.
+   */
+  readUnit(unit: WorkUnit, options: { checkpoint?: Checkpoint | unknown; signal?: AbortSignal } = {}): AsyncGenerator<Message, void, undefined> {
+    return this.readUnitMessages(unit, options);
+  }
+
+  private async *readUnitMessages(input: unknown, options: { checkpoint?: unknown; signal?: AbortSignal }): AsyncGenerator<Message, void, undefined> {
+    const parsed = workUnitSchema.safeParse(input);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new ConfigError([`readUnit(unit): not a work unit from plan() (${issue ? `${issue.path.join('.') || 'the unit'}: ${issue.message}` : 'unknown shape'}).`]);
+    }
+    const unit = parsed.data as WorkUnit;
+    const loaded = options.checkpoint === undefined || options.checkpoint === null ? undefined : loadCheckpoint(options.checkpoint);
+    const controller = new AbortController();
+    const onAbort = (): void => controller.abort(options.signal?.reason);
+    if (options.signal?.aborted) onAbort();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const account = await this.resolveAccount(controller.signal);
+      const livemode = this.config.mode === 'live';
+      const owner = unit.account ?? account.id;
+      if (loaded) {
+        assertCheckpointBinding(loaded, { account: owner, livemode });
+        assertUnitCheckpoint(loaded, unit);
+      }
+      const state = loaded ? loaded.streams[unit.members[0]!]! : unitState(unit);
+      yield* runRead({
+        ctx: { http: this.http.forAccount(unit.account ?? account.stripeAccount), events: this, signal: controller.signal },
+        passes: [{ driver: getStream(unit.stream), members: unit.members, state }],
+        checkpoint: { version: CHECKPOINT_VERSION, account: owner, livemode, streams: Object.fromEntries(unit.members.map((m) => [m, state])) },
+        stopReaders: () => controller.abort(new DOMException('The read was stopped.', 'AbortError')),
+      });
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
   private selection(streams: readonly StreamName[] | undefined): readonly StreamName[] {
     if (streams === undefined) return this.config.streams;
     if (!Array.isArray(streams)) throw new ConfigError(['read({ streams }) must be an array of stream names.']);
@@ -243,6 +314,21 @@ export class StripeSource extends SourceEmitter {
     // rather than failing on the first list.
     const { body } = await this.http.forAccount(wanted).get({ stream: 'account', path: '/v1/account', signal });
     return { id: wanted, created: accountCreated(body), stripeAccount: wanted };
+  }
+}
+
+/** A unit's checkpoint holds the unit's streams only, each with windows inside the unit. */
+function assertUnitCheckpoint(checkpoint: Checkpoint, unit: WorkUnit): void {
+  const streams = Object.keys(checkpoint.streams).sort();
+  const fits = streams.join() === [...unit.members].sort().join() && unit.members.every((member) => {
+    const state = checkpoint.streams[member]!;
+    const keys = Object.keys(state.partitions);
+    const partition = state.partitions[unit.partition];
+    return keys.length === 1 && partition !== undefined && partition.through === unit.lt &&
+      partition.pending.every((w) => w.gte >= unit.gte && w.lt <= unit.lt);
+  });
+  if (!fits) {
+    throw new CheckpointError(`This checkpoint does not belong to work unit ${unit.id}: hand readUnit() the last checkpoint that unit's own read yielded, or none to read the unit from its start.`);
   }
 }
 
