@@ -50,7 +50,13 @@ export class StripeHttp {
   private constructor(
     private readonly config: ResolvedConfig,
     private readonly events: SourceEmitter,
-    private readonly shared: { readonly stripe: Stripe; readonly throttle: Throttle; readonly requests: { count: number } },
+    private readonly shared: {
+      readonly stripe: Stripe;
+      readonly throttle: Throttle;
+      readonly requests: { count: number };
+      /** Each connected account's own buckets (see `forConnectedAccount`). */
+      readonly accountThrottles: Map<string, Throttle>;
+    },
     /** `Stripe-Account` for every request, when reading a connected account. */
     private readonly stripeAccount: string | undefined,
   ) {}
@@ -71,12 +77,26 @@ export class StripeHttp {
       globalPerSecond: config.maxRequestsPerSecond,
       endpointPerSecond: config.maxRequestsPerSecondPerEndpoint,
     });
-    return new StripeHttp(config, events, { stripe, throttle, requests: { count: 0 } }, undefined);
+    return new StripeHttp(config, events, { stripe, throttle, requests: { count: 0 }, accountThrottles: new Map() }, undefined);
   }
 
   /** The same client (throttle, counters) speaking for a connected account. */
   forAccount(accountId: string | undefined): StripeHttp {
     return accountId === this.stripeAccount ? this : new StripeHttp(this.config, this.events, this.shared, accountId);
+  }
+
+  /**
+   * A client speaking for a connected account with that account's own token buckets: Stripe counts rate
+   * limits per account, and a request with `Stripe-Account` is made as the connected account. Counters and
+   * the underlying connection pool stay shared; one set of buckets per account, however often it is asked for.
+   */
+  forConnectedAccount(accountId: string): StripeHttp {
+    let throttle = this.shared.accountThrottles.get(accountId);
+    if (!throttle) {
+      throttle = new Throttle({ globalPerSecond: this.config.maxRequestsPerSecond, endpointPerSecond: this.config.maxRequestsPerSecondPerEndpoint });
+      this.shared.accountThrottles.set(accountId, throttle);
+    }
+    return new StripeHttp(this.config, this.events, { ...this.shared, throttle }, accountId);
   }
 
   async get(options: GetOptions): Promise<GetResult> {
@@ -146,6 +166,29 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** Ends Stripe's text as a sentence, so the advice that follows reads apart from it. */
+function sentence(text: string): string {
+  const trimmed = text.trim();
+  return /[.!?)]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}
+
+/** What to do about a failed request other than 401, 403 and 429. */
+function advice(facts: FailureFacts, attempts: number): string {
+  if (facts.retry) return `It was tried ${attempts} times; resume from the last checkpoint once Stripe is reachable again.`;
+  if (facts.statusCode === 404) {
+    return facts.code === 'resource_missing'
+      ? 'The object is gone from Stripe; resume from the last checkpoint, and report it with the request id if it happens again.'
+      : 'Check that baseUrl points at Stripe (https://api.stripe.com) or a faithful fake of it; resume from the last checkpoint once it does.';
+  }
+  if (facts.statusCode === 400) {
+    return "Stripe refused the request itself, which stripe-source builds: check that baseUrl points at Stripe and the account's API version, and report it with the request id.";
+  }
+  if (facts.statusCode !== undefined && facts.statusCode >= 500) {
+    return 'Stripe asked not to retry it (Stripe-Should-Retry: false); resume from the last checkpoint later, and give Stripe support the request id if it keeps failing.';
+  }
+  return 'Resume from the last checkpoint once the cause is fixed; give Stripe support the request id if it keeps failing.';
+}
+
 /** Stripe's permission name in a 403 message ("Having the 'rak_charge_read' permission would allow ..."). */
 export function permissionFromMessage(message: string): string | undefined {
   return /'(rak_[a-z_]+)'/.exec(message)?.[1];
@@ -186,10 +229,7 @@ export function toSourceError(
       const what = facts.statusCode !== undefined
         ? `Stripe answered ${facts.statusCode}${facts.code ? ` (${facts.code})` : ''}`
         : facts.reason === 'network' ? 'The connection to Stripe failed' : 'The request failed';
-      const advice = facts.retry
-        ? ` It was tried ${context.attempts} times; resume from the last checkpoint once Stripe is reachable again.`
-        : '';
-      return new StripeApiError(`${what} on ${where}: ${stripeMessage}${advice}${tail}`, options);
+      return new StripeApiError(`${what} on ${where}: ${sentence(stripeMessage)} ${advice(facts, context.attempts)}${tail}`, options);
     }
   }
 }

@@ -1,4 +1,5 @@
-import { expect } from 'vitest';
+import { createServer } from 'node:http';
+import { afterEach, expect } from 'vitest';
 import type { Checkpoint, Message, StreamName } from '../../src/index.js';
 import type { FakeStripe, StripeObject } from '../../src/testing/index.js';
 
@@ -112,4 +113,43 @@ export function expectWholePages(
 export async function errorText(error: unknown): Promise<string> {
   const { inspect } = await import('node:util');
   return `${String(error)}\n${inspect(error, { depth: 10 })}\n${(error as Error | undefined)?.stack ?? ''}`;
+}
+
+/** A body the fake would not send, for a request the fake accepted (auth, method and rate limit passed). */
+export interface Override {
+  readonly status?: number;
+  readonly body: string;
+  readonly headers?: Record<string, string>;
+}
+
+const overridingServers: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  await Promise.all(overridingServers.splice(0).map((close) => close()));
+});
+
+/**
+ * The fake behind a tiny node:http server on 127.0.0.1 that lets a test replace the answer to some
+ * requests: every request still goes through the fake (its stats count it, its key check runs), and
+ * when the fake answered 200 and `override` returns a body, that body is sent instead. Closed after the test.
+ */
+export async function serveWithOverride(fake: FakeStripe, override: (url: URL, body: string) => Override | undefined): Promise<string> {
+  const server = createServer((req, res) => {
+    req.resume();
+    const headers: Record<string, string | undefined> = {};
+    for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+    void fake.handle({ method: req.method ?? 'GET', url: req.url ?? '/', headers }).then((response) => {
+      const replaced = response.status === 200 ? override(new URL(req.url ?? '/', 'http://127.0.0.1'), response.body) : undefined;
+      const status = replaced?.status ?? response.status;
+      const body = replaced?.body ?? response.body;
+      res.writeHead(status, { ...response.headers, ...replaced?.headers, 'Content-Length': String(Buffer.byteLength(body)) });
+      res.end(body);
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  overridingServers.push(() => new Promise<void>((done) => {
+    server.closeAllConnections();
+    server.close(() => done());
+  }));
+  const address = server.address();
+  return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
 }
