@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -8,6 +8,7 @@ import { STREAM_NAMES } from '../../src/catalog/streams.js';
 import { demoRecordCounts } from '../../src/cli/demo-data.js';
 import { createFakeStripe } from '../../src/testing/index.js';
 import { canonical } from '../source/helpers.js';
+import { replayFiles } from './replay.js';
 
 const CLI = resolve('dist/cli/main.js');
 const NOW = '2026-10-01T00:00:00Z';
@@ -51,19 +52,12 @@ function run(args: string[], env: Record<string, string> = {}): Promise<{ code: 
   });
 }
 
-/** What the files hold, stream by stream, failing on a duplicate id unless `upsert` (the last line of an id wins). */
+/**
+ * What the files hold, stream by stream, replayed as a reader would (deletes, resync sweeps); an id written
+ * twice outside a resync bracket fails unless `upsert` (following re-delivers what changes).
+ */
 function readOut(dir: string, options: { upsert?: boolean } = {}): Map<string, Map<string, string>> {
-  const out = new Map<string, Map<string, string>>();
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ndjson'))) {
-    const rows = new Map<string, string>();
-    for (const line of readFileSync(join(dir, file), 'utf8').split('\n').filter(Boolean)) {
-      const record = JSON.parse(line) as { id: string };
-      if (!options.upsert) expect(rows.has(record.id), `duplicate ${record.id} in ${file}`).toBe(false);
-      rows.set(record.id, canonical(record));
-    }
-    out.set(file.replace('.ndjson', ''), rows);
-  }
-  return out;
+  return replayFiles(dir, { unique: !options.upsert });
 }
 
 function expectFilesEqualTruth(dir: string, seed: number, total: number, options: { upsert?: boolean } = {}): void {
