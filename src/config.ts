@@ -12,6 +12,15 @@ export interface StripeSourceOptions {
    * read `/v1/account`.
    */
   accountId?: string;
+  /**
+   * Connect fan-out, with a platform key: `'all'` reads every connected account the platform lists at
+   * `/v1/accounts`, a list reads those accounts. Each account's streams are read with `Stripe-Account` and
+   * its own rate budget; platform-level streams (`accounts`, `application_fees`, `transfers`) once, at the
+   * platform. Every message names its `account`. Not with `accountId`.
+   */
+  accounts?: 'all' | readonly string[];
+  /** With `accounts`: connected accounts read at the same time; default 8. */
+  accountConcurrency?: number;
   /** Streams to read; default all. */
   streams?: readonly StreamName[];
   /** Oldest `created` to read (a Date or an ISO 8601 string); default all history. */
@@ -20,6 +29,13 @@ export interface StripeSourceOptions {
   maxRequestsPerSecond?: number;
   /** Requests per second to any one endpoint; default 24 (Stripe allows 25). */
   maxRequestsPerSecondPerEndpoint?: number;
+  /**
+   * Share the rate budget with every other process reading the same account: the global and per-endpoint
+   * token buckets live in Redis (bottleneck's clustering over ioredis) instead of in this process. `redis`
+   * is an ioredis client or a `redis://` URL; `key` names the budget (default: derived from a hash of the
+   * API key, never the key itself, so processes with the same key share one budget).
+   */
+  rateLimit?: { redis: unknown; key?: string };
   /** Where Stripe is: `https://api.stripe.com` by default; a fake or proxy Stripe otherwise. */
   baseUrl?: string;
   /** Time limit of one request in ms; default 60,000. Timeouts are retried. */
@@ -55,12 +71,16 @@ export interface ResolvedConfig {
   readonly mode: Mode;
   readonly keyKind: KeyKind;
   readonly accountId: string | undefined;
+  readonly accounts: 'all' | readonly string[] | undefined;
+  readonly accountConcurrency: number;
   readonly streams: readonly StreamName[];
   /** Unix seconds. */
   readonly startSeconds: number;
   readonly maxRequestsPerSecond: number;
   readonly maxRequestsPerSecondPerEndpoint: number;
   readonly baseUrl: URL;
+  /** Shared buckets in Redis, when asked for. */
+  readonly rateLimit: { readonly redis: unknown; readonly key: string | undefined } | undefined;
   readonly timeoutMs: number;
   readonly maxRetries: number;
   readonly minRetryDelayMs: number;
@@ -136,11 +156,33 @@ const optionsSchema = z.object({
     .string({ error: 'accountId must be a string like "acct_1Nv0FGQ9RKHgCVdK".' })
     .regex(/^acct_[A-Za-z0-9]+$/, { error: 'accountId must look like "acct_1Nv0FGQ9RKHgCVdK" (acct_ followed by letters and digits).' })
     .optional(),
+  accounts: z
+    .union([
+      z.literal('all'),
+      z.array(z.string().regex(/^acct_[A-Za-z0-9]+$/), { error: 'accounts must list ids like "acct_1Nv0FGQ9RKHgCVdK".' }).min(1, { error: 'accounts must list at least one account, or be "all".' }),
+    ], { error: 'accounts must be "all" or an array of connected account ids ("acct_...").' })
+    .optional(),
+  accountConcurrency: z
+    .number({ error: 'accountConcurrency must be a number.' })
+    .int({ error: 'accountConcurrency must be a whole number.' })
+    .min(1, { error: 'accountConcurrency must be at least 1.' })
+    .max(100, { error: 'accountConcurrency must be at most 100.' })
+    .optional(),
   streams: z.array(z.unknown(), { error: 'streams must be an array of stream names.' }).optional(),
   startDate: z.union([z.date(), z.string()], { error: 'startDate must be a Date or an ISO 8601 string such as "2024-01-01T00:00:00Z".' }).optional(),
   maxRequestsPerSecond: rate('maxRequestsPerSecond'),
   maxRequestsPerSecondPerEndpoint: rate('maxRequestsPerSecondPerEndpoint'),
   baseUrl: z.string({ error: 'baseUrl must be a string URL such as "https://api.stripe.com".' }).optional(),
+  rateLimit: z
+    .object({
+      redis: z.custom<unknown>(
+        (v) => (typeof v === 'string' && /^rediss?:\/\//.test(v)) || (typeof v === 'object' && v !== null),
+        { error: 'rateLimit.redis must be an ioredis client or a redis:// URL.' },
+      ),
+      key: z.string().regex(/^[A-Za-z0-9:_.-]{1,100}$/, { error: 'rateLimit.key must be 1 to 100 letters, digits or : _ . -' }).optional(),
+    }, { error: 'rateLimit must be { redis: ioredisClientOrUrl, key? }.' })
+    .strict()
+    .optional(),
   timeoutMs: z
     .number({ error: 'timeoutMs must be a number of milliseconds.' })
     .int({ error: 'timeoutMs must be a whole number of milliseconds.' })
@@ -189,6 +231,17 @@ export function resolveConfig(input: unknown): ResolvedConfig {
   if ('problem' in key) problems.push(key.problem);
 
   if (Array.isArray(raw.streams)) problems.push(...streamSelectionProblems(raw.streams, 'streams'));
+  if (raw.accounts !== undefined && raw.accountId !== undefined) {
+    problems.push('accounts and accountId cannot be used together: accountId reads one account, accounts fans out over several. Keep one.');
+  }
+  if (Array.isArray(raw.accounts)) {
+    const seen = new Set<unknown>();
+    for (const id of raw.accounts) {
+      if (seen.has(id)) problems.push(`accounts lists ${String(id)} twice.`);
+      seen.add(id);
+    }
+  }
+  if (raw.accountConcurrency !== undefined && raw.accounts === undefined) problems.push('accountConcurrency only applies with accounts.');
 
   const now = typeof raw.now === 'function' ? (raw.now as () => number) : Date.now;
   let startSeconds = 0;
@@ -228,11 +281,14 @@ export function resolveConfig(input: unknown): ResolvedConfig {
     mode,
     keyKind: key.kind,
     accountId: options.accountId,
+    accounts: options.accounts,
+    accountConcurrency: options.accountConcurrency ?? 8,
     streams: (options.streams as StreamName[] | undefined) ?? STREAM_NAMES,
     startSeconds,
     maxRequestsPerSecond: options.maxRequestsPerSecond ?? defaultGlobal,
     maxRequestsPerSecondPerEndpoint: options.maxRequestsPerSecondPerEndpoint ?? 24,
     baseUrl,
+    rateLimit: options.rateLimit ? { redis: options.rateLimit.redis, key: options.rateLimit.key } : undefined,
     timeoutMs: options.timeoutMs ?? 60_000,
     maxRetries: options.maxRetries ?? 8,
     minRetryDelayMs: options.minRetryDelayMs ?? 500,

@@ -8,7 +8,13 @@ export type { Checkpoint } from './checkpoint/schema.js';
 
 /** A Stripe object of one stream, typed with the `stripe` package's own types. */
 export type RecordMessage = {
-  [S in StreamName]: { readonly type: 'record'; readonly stream: S; readonly record: StreamRecordTypes[S] };
+  [S in StreamName]: {
+    readonly type: 'record';
+    readonly stream: S;
+    readonly record: StreamRecordTypes[S];
+    /** With Connect fan-out (`accounts`): the connected account it belongs to; absent for platform-level streams. */
+    readonly account?: string;
+  };
 }[StreamName];
 
 /** An object that Stripe deleted (from a `*.deleted` event, or a child gone from its parent). */
@@ -16,6 +22,8 @@ export interface DeleteMessage {
   readonly type: 'delete';
   readonly stream: StreamName;
   readonly id: string;
+  /** With Connect fan-out: the connected account it belonged to. */
+  readonly account?: string;
 }
 
 /**
@@ -31,6 +39,8 @@ export interface ResyncMessage {
   readonly phase: 'start' | 'end';
   /** Counts this stream's brackets (1, 2, ...); the same number on `start`, a resumed `start`, and `end`. */
   readonly generation: number;
+  /** With Connect fan-out: the connected account whose stream it brackets (sweep only that account's rows). */
+  readonly account?: string;
 }
 
 /**

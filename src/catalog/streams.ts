@@ -67,6 +67,11 @@ export interface StreamDefinition {
   readonly deleteEventTypes: readonly string[];
   /** How changes after the first full read are captured. */
   readonly changes: ChangeStrategy;
+  /**
+   * `platform`: with Connect fan-out, read once at the platform (transfers to connected accounts, the fees
+   * taken from them); `account`: read for every connected account.
+   */
+  readonly scope: 'account' | 'platform';
   /** Prefix of the ids Stripe gives this stream's objects (used by the fake Stripe and docs). */
   readonly idPrefix: string;
   /** Restricted-key permission that reads this stream (shown when Stripe answers 403). */
@@ -77,13 +82,13 @@ export interface StreamDefinition {
 
 const ev = (object: string, actions: readonly string[]): string[] => actions.map((a) => `${object}.${a}`);
 
-type Defaulted = 'cursorField' | 'createdField' | 'params' | 'deleteEventTypes' | 'changes';
+type Defaulted = 'cursorField' | 'createdField' | 'params' | 'deleteEventTypes' | 'changes' | 'scope';
 type RowInput<N extends string> = Omit<StreamDefinition, 'name' | 'primaryKey' | Defaulted> &
   Partial<Pick<StreamDefinition, Defaulted>> & { readonly name: N };
 
 function row<N extends string>(def: RowInput<N>): StreamDefinition & { readonly name: N } {
   const changes: ChangeStrategy = def.parent ? 'parent' : 'events';
-  return { primaryKey: ['id'], cursorField: 'created', createdField: 'created', params: {}, deleteEventTypes: [], changes, ...def };
+  return { primaryKey: ['id'], cursorField: 'created', createdField: 'created', params: {}, deleteEventTypes: [], changes, scope: 'account', ...def };
 }
 
 export const STREAMS = [
@@ -211,12 +216,12 @@ export const STREAMS = [
   }),
   row({
     name: 'transfers', objectType: 'transfer', path: '/v1/transfers', idPrefix: 'tr_', permission: 'rak_transfer_read',
-    description: 'Transfers to connected accounts.', eventTypes: ev('transfer', ['created', 'reversed', 'updated']),
+    description: 'Transfers to connected accounts.', eventTypes: ev('transfer', ['created', 'reversed', 'updated']), scope: 'platform',
   }),
   row({
     name: 'application_fees', objectType: 'application_fee', path: '/v1/application_fees', idPrefix: 'fee_',
     permission: 'rak_application_fee_read', description: 'Application fees collected by a Connect platform.',
-    eventTypes: ['application_fee.created', 'application_fee.refunded', 'application_fee.refund.updated'],
+    eventTypes: ['application_fee.created', 'application_fee.refunded', 'application_fee.refund.updated'], scope: 'platform',
   }),
   row({
     name: 'early_fraud_warnings', objectType: 'radar.early_fraud_warning', path: '/v1/radar/early_fraud_warnings',

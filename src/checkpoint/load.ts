@@ -46,7 +46,8 @@ export function loadCheckpoint(input: unknown): Checkpoint {
     );
   }
   const checkpoint = parsed.data;
-  for (const stream of Object.keys(checkpoint.streams)) {
+  const groups = [checkpoint.streams, ...Object.values(checkpoint.accounts ?? {}).map((a) => a.streams)];
+  for (const stream of groups.flatMap((streams) => Object.keys(streams))) {
     if (!isStreamName(stream)) {
       throw new CheckpointError(`The checkpoint holds an unknown stream "${stream}": it was not written by this stripe-source for this catalog. ${RESTART_HINT}`, { stream });
     }

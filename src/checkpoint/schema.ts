@@ -66,13 +66,28 @@ export const streamStateSchema = z
   })
   .strict();
 
+const accountId = z.string().regex(/^acct_[A-Za-z0-9]+$/);
+
+/** One connected account's streams, with Connect fan-out. */
+export const accountStateSchema = z
+  .object({
+    streams: z.record(z.string(), streamStateSchema),
+  })
+  .strict();
+
 export const checkpointSchema = z
   .object({
     version: z.literal(CHECKPOINT_VERSION),
-    /** The Stripe account the checkpoint belongs to; null when a restricted key may not read `/v1/account`. */
-    account: z.string().regex(/^acct_[A-Za-z0-9]+$/).nullable(),
+    /**
+     * The Stripe account the checkpoint belongs to (with Connect fan-out, the platform); null when a
+     * restricted key may not read `/v1/account`.
+     */
+    account: accountId.nullable(),
     livemode: z.boolean(),
+    /** The streams of `account` (with Connect fan-out: the platform-level streams). */
     streams: z.record(z.string(), streamStateSchema),
+    /** With Connect fan-out: each connected account's streams. */
+    accounts: z.record(accountId, accountStateSchema).optional(),
   })
   .strict();
 
@@ -81,5 +96,6 @@ export type PartitionState = z.infer<typeof partitionStateSchema>;
 export type StreamState = z.infer<typeof streamStateSchema>;
 export type ChangesState = z.infer<typeof changesStateSchema>;
 export type ResyncState = z.infer<typeof resyncStateSchema>;
+export type AccountState = z.infer<typeof accountStateSchema>;
 /** A plain JSON value: store it as it is and hand it back to `read()`. */
 export type Checkpoint = z.infer<typeof checkpointSchema>;
