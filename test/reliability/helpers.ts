@@ -138,7 +138,12 @@ export async function serveWithOverride(fake: FakeStripe, override: (url: URL, b
     const headers: Record<string, string | undefined> = {};
     for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
     void fake.handle({ method: req.method ?? 'GET', url: req.url ?? '/', headers }).then((response) => {
-      const replaced = response.status === 200 ? override(new URL(req.url ?? '/', 'http://127.0.0.1'), response.body) : undefined;
+      let replaced: Override | undefined;
+      try {
+        replaced = response.status === 200 ? override(new URL(req.url ?? '/', 'http://127.0.0.1'), response.body) : undefined;
+      } catch {
+        replaced = undefined; // an edit that does not fit this page (too few records): the fake's own answer
+      }
       const status = replaced?.status ?? response.status;
       const body = replaced?.body ?? response.body;
       res.writeHead(status, { ...response.headers, ...replaced?.headers, 'Content-Length': String(Buffer.byteLength(body)) });
