@@ -223,7 +223,9 @@ describe('resolveConfig: good input', () => {
 
   it('fills every other default', () => {
     const config = resolveConfig({ apiKey: KEY });
-    expect(config.streams).toEqual(STREAM_NAMES);
+    // Every stream but the platform's list of connected accounts, which Stripe refuses to non-platforms.
+    expect(config.streams).toEqual(STREAM_NAMES.filter((s) => s !== 'accounts'));
+    expect(resolveConfig({ apiKey: KEY, accounts: 'all' }).streams).toEqual(STREAM_NAMES);
     expect(config.startSeconds).toBe(0);
     expect(config.accountId).toBeUndefined();
     expect(config.baseUrl.href).toBe('https://api.stripe.com/');
@@ -302,5 +304,30 @@ describe('streamSelectionProblems', () => {
     const problems = streamSelectionProblems(['customers', 'x', 'customers', 'order_returns', null], 'read({ streams })');
     expect(problems).toHaveLength(4);
     for (const p of problems) expect(p.startsWith('read({ streams })')).toBe(true);
+  });
+});
+
+describe('Connect options', () => {
+  const KEY_ = 'sk_test_4eC39HqLyjWDarjtT1zdp7dc';
+  it.each([
+    [{ accounts: 'some' }, /accounts must be "all" or an array/],
+    [{ accounts: [] }, /at least one account/],
+    [{ accounts: ['acct_1', 'acct_1'] }, /lists acct_1 twice/],
+    [{ accounts: ['cus_1'] }, /acct_/],
+    [{ accounts: 'all', accountId: 'acct_1' }, /cannot be used together/],
+    [{ accountConcurrency: 4 }, /only applies with accounts/],
+    [{ accounts: 'all', accountConcurrency: 0 }, /at least 1/],
+    [{ rateLimit: { redis: 'http://x' } }, /redis:\/\/ URL/],
+    [{ rateLimit: { redis: 'redis://127.0.0.1:6379', key: 'bad key!' } }, /rateLimit.key/],
+    [{ rateLimit: { redis: 'redis://127.0.0.1:6379', extra: 1 } }, /rateLimit/],
+  ])('%j is refused with a message that says what to do', (options, message) => {
+    expect(() => resolveConfig({ apiKey: KEY_, ...options })).toThrow(message);
+  });
+
+  it('accepts a platform fan-out and a shared rate limit', () => {
+    const config = resolveConfig({ apiKey: KEY_, accounts: ['acct_1A', 'acct_2B'], accountConcurrency: 3, rateLimit: { redis: 'redis://127.0.0.1:6379', key: 'shop:stripe' } });
+    expect(config.accounts).toEqual(['acct_1A', 'acct_2B']);
+    expect(config.accountConcurrency).toBe(3);
+    expect(config.rateLimit).toEqual({ redis: 'redis://127.0.0.1:6379', key: 'shop:stripe' });
   });
 });
