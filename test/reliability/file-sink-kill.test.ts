@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FileSink } from '../../src/cli/file-sink.js';
 import { Rng } from '../../src/testing/random.js';
 
-const KILLS = 30;
+const KILLS = 20;
 const CUSTOMERS_PER_PAGE = 40;
 const CHARGES_PER_PAGE = 10;
 const dirs: string[] = [];
