@@ -18,15 +18,13 @@ import {
 } from './responses.js';
 import { route, type Route } from './routes.js';
 import type { Stats } from './stats.js';
-import type { Store } from './store.js';
+import type { Tenant, Tenants } from './tenants.js';
 import type { FakeRequest, FakeResponse, FaultKind, TransportFault } from './types.js';
 
 export interface HandlerParts {
-  readonly store: Store;
+  /** The platform and its connected accounts: whose data a request reads. */
+  readonly tenants: Tenants;
   readonly keys: Keys;
-  readonly accountId: string;
-  /** `GET /v1/account`, serialized once. */
-  readonly accountJson: string;
   readonly stats: Stats;
   readonly limiter: RateLimiter | undefined;
   readonly faults: FaultInjector;
@@ -41,23 +39,31 @@ function lowerCaseHeaders(headers: FakeRequest['headers']): Record<string, strin
   return out;
 }
 
-/** Everything up to the data: a reply that ends the request here, or undefined to go on. */
-function gate(parts: HandlerParts, method: string, target: Route, headers: Record<string, string | undefined>): Reply | undefined {
+/** Everything up to the data: a reply that ends the request here, or the account whose data it reads. */
+function gate(parts: HandlerParts, method: string, target: Route, headers: Record<string, string | undefined>):
+  { reply: Reply; tenant?: undefined } | { reply?: undefined; tenant: Tenant } {
   const key = requestKey(headers.authorization);
-  if (key === undefined) return missingKey();
+  if (key === undefined) return { reply: missingKey() };
   const grant = parts.keys.grant(key);
-  if (!grant) return invalidKey(key);
+  if (!grant) return { reply: invalidKey(key) };
   const account = headers['stripe-account'];
-  if (account !== undefined && account !== '' && account !== parts.accountId) return accountInvalid(key, account);
+  const tenant = parts.tenants.resolve(account);
+  if (!tenant) return { reply: accountInvalid(key, account as string) };
   if (grant.kind === 'restricted' && 'stream' in target) {
     const { permission } = getStream(target.stream);
-    if (grant.denied.has(permission)) return missingPermission(key, parts.accountId, permission);
+    if (grant.denied.has(permission)) return { reply: missingPermission(key, tenant.id, permission) };
   }
-  if (method !== 'GET') return methodNotAllowed(method, target.endpoint);
-  // Rate limits run on real time: the fake's clock (`now`) may stand still or jump for the data's sake.
-  const limited = parts.limiter?.take(parts.accountId, target.endpoint, performance.now());
-  if (limited) return rateLimited(limited);
-  return undefined;
+  if (method !== 'GET') return { reply: methodNotAllowed(method, target.endpoint) };
+  // Stripe counts limits per account, a connected account's apart from its platform's. They run on real
+  // time: the fake's clock (`now`) may stand still or jump for the data's sake.
+  const limited = parts.limiter?.take(tenant.id, target.endpoint, performance.now());
+  if (limited) return { reply: rateLimited(limited) };
+  return { tenant };
+}
+
+/** The key `stats.byAccount` counts a request under. */
+function statsAccount(parts: HandlerParts, header: string | undefined): string {
+  return header === undefined || header === '' || header === parts.tenants.platform.id ? 'platform' : header;
 }
 
 function faultReply(kind: FaultKind): Reply | undefined {
@@ -85,15 +91,18 @@ export async function handle(parts: HandlerParts, request: FakeRequest): Promise
   const url = new URL(request.url, 'https://api.stripe.com');
   const method = request.method.toUpperCase();
   const target = route(url.pathname);
-  parts.stats.request(method, target.endpoint);
+  const headers = lowerCaseHeaders(request.headers);
+  parts.stats.request(method, target.endpoint, statsAccount(parts, headers['stripe-account']));
 
-  let reply = gate(parts, method, target, lowerCaseHeaders(request.headers));
-  const fault = reply ? undefined : parts.faults.draw(url.pathname);
-  if (!reply && fault) reply = faultReply(fault);
-  if (!reply) {
-    reply = target.kind === 'unknown'
-      ? unrecognizedUrl(method, url.pathname)
-      : serve(parts.store, target, url.pathname, url.searchParams, parts.accountJson);
+  const gated = gate(parts, method, target, headers);
+  let fault: FaultKind | undefined;
+  let reply: Reply;
+  if (gated.reply) {
+    reply = gated.reply;
+  } else {
+    fault = parts.faults.draw(url.pathname);
+    reply = (fault === undefined ? undefined : faultReply(fault)) ??
+      (target.kind === 'unknown' ? unrecognizedUrl(method, url.pathname) : serve(gated.tenant, target, url.pathname, url.searchParams));
   }
 
   const response: FakeResponse = {

@@ -5,6 +5,6 @@
 export { createFakeStripe } from './fake.js';
 export { FAULT_KINDS, TRANSIENT_FAULT_KINDS } from './types.js';
 export type {
-  CreatedDistribution, CreatedSkew, FakeRequest, FakeResponse, FakeServer, FakeStripe, FakeStripeOptions, FakeStripeStats, FaultKind, FaultOptions,
-  LatencyOptions, ListenOptions, RateLimitOptions, RestrictedKeyOptions, StreamName, StripeObject, TransportFault,
+  ConnectedAccountOptions, CreatedDistribution, CreatedSkew, FakeRequest, FakeResponse, FakeServer, FakeStripe, FakeStripeOptions, FakeStripeStats, FaultKind, FaultOptions,
+  LatencyOptions, ListenOptions, MutationOptions, RateLimitOptions, RestrictedKeyOptions, StreamName, StripeObject, TransportFault,
 } from './types.js';

@@ -1,10 +1,15 @@
 /**
- * API keys the fake accepts: one secret key per seed, and restricted keys made on demand that lack the
+ * The fake's identity per seed: its account id, and the API keys it accepts: one secret key per seed, and restricted keys made on demand that lack the
  * permissions of the streams they deny (the catalog's `permission`, so streams sharing one are denied together,
  * as on Stripe: a key without `rak_invoice_read` reads neither invoices nor their lines nor invoice items).
  */
 import { getStream, type StreamName } from '../catalog/streams.js';
 import { Rng, deriveSeed } from './random.js';
+
+/** The platform's own account id (`fake.accountId`), fixed per seed like its key. */
+export function platformAccountId(seed: number): string {
+  return `acct_${new Rng(deriveSeed(seed, 'account')).base62(16)}`;
+}
 
 export type KeyGrant =
   | { readonly kind: 'secret' }

@@ -8,6 +8,7 @@ import { page, param, parseListQuery } from './list.js';
 import { missingParam, ok, resourceMissing, type Reply } from './responses.js';
 import type { Route } from './routes.js';
 import type { Store } from './store.js';
+import type { Tenant } from './tenants.js';
 
 type DataRoute = Exclude<Route, { kind: 'unknown' }>;
 
@@ -15,11 +16,15 @@ function isReply(value: unknown): value is Reply {
   return typeof value === 'object' && value !== null && 'status' in value && 'body' in value;
 }
 
-export function serve(store: Store, route: DataRoute, path: string, params: URLSearchParams, account: string): Reply {
+/** Serves a request from the data of the account it is for (the platform's, or a connected account's). */
+export function serve(tenant: Tenant, route: DataRoute, path: string, params: URLSearchParams): Reply {
+  const { store } = tenant;
   switch (route.kind) {
     case 'account':
-      return ok(account);
+      return ok(tenant.accountJson());
     case 'retrieve':
+      // An account may retrieve itself at `/v1/accounts/{its id}`, as on Stripe; others are its connected accounts.
+      if (getStream(route.stream).objectType === 'account' && route.id === tenant.id) return ok(tenant.accountJson());
       return retrieve(store, route.stream, route.id);
     case 'list':
     case 'children':

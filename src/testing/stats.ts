@@ -6,11 +6,13 @@ export class Stats implements FakeStripeStats {
   byMethod: Record<string, number> = {};
   byPath: Record<string, number> = {};
   byStatus: Record<string, number> = {};
+  byAccount: Record<string, number> = {};
 
-  request(method: string, endpoint: string): void {
+  request(method: string, endpoint: string, account: string): void {
     this.total++;
     bump(this.byMethod, method);
     bump(this.byPath, endpoint);
+    bump(this.byAccount, account);
   }
 
   response(status: string): void {
@@ -23,6 +25,7 @@ export class Stats implements FakeStripeStats {
     this.byMethod = {};
     this.byPath = {};
     this.byStatus = {};
+    this.byAccount = {};
   };
 }
 

@@ -82,6 +82,19 @@ export interface CreatedSkew {
   inOneSecond: number;
 }
 
+/** One connected account of the fake's Connect platform (see `FakeStripeOptions.accounts`). */
+export interface ConnectedAccountOptions {
+  /**
+   * Object counts of its top-level streams, as `FakeStripeOptions.records`. Streams left out get 15, except
+   * the platform-scoped ones (`transfers`, `application_fees`), which get 0: those are the platform's.
+   */
+  records?: Partial<Record<StreamName, number>>;
+  /** Unix seconds of its oldest object. Default: the fake's `startDate`. */
+  startDate?: number;
+  /** How its objects' `created` times spread. Default: the fake's `createdDistribution` (its own skew day). */
+  createdDistribution?: CreatedDistribution;
+}
+
 export interface FakeStripeOptions {
   /** Data, ids, keys, faults and latencies are deterministic per seed (and clock). Default 1. */
   seed?: number;
@@ -113,6 +126,14 @@ export interface FakeStripeOptions {
   now?: () => number;
   /** `api_version` written on events. Default: the version stripe@23 pins, `2026-10-28.endive`. */
   eventApiVersion?: string;
+  /**
+   * Makes the fake a Connect platform with these connected accounts (ids `acct_` + letters and digits).
+   * Each has its own generated data (seeded from the fake's seed and its id), its own events and its own
+   * rate-limit budget, served to requests with `Stripe-Account: <id>`; `/v1/accounts` lists them. Requests
+   * without the header (or naming the platform) get the platform's own data, as without this option.
+   * Default: none (`/v1/accounts` is an empty list).
+   */
+  accounts?: Record<string, ConnectedAccountOptions>;
 }
 
 /** A request as `FakeStripe.handle()` takes it, free of any transport. */
@@ -164,6 +185,11 @@ export interface FakeStripeStats {
   readonly byPath: Readonly<Record<string, number>>;
   /** By status (`'200'`, `'429'`, ...), or by transport fault (`'connection_reset'`, `'timeout'`, `'hung'`). */
   readonly byStatus: Readonly<Record<string, number>>;
+  /**
+   * By the account a request was for: its `Stripe-Account` header (`acct_...`, unknown ones included), or
+   * `'platform'` without one or when it names the platform itself.
+   */
+  readonly byAccount: Readonly<Record<string, number>>;
   reset(): void;
 }
 
@@ -172,29 +198,49 @@ export interface RestrictedKeyOptions {
   deny: StreamName[];
 }
 
+/** Which account a change applies to. */
+export interface MutationOptions {
+  /** A connected account's id; default (or the platform's own id): the platform. */
+  account?: string;
+}
+
 /** A Stripe object as the fake holds it: frozen, deeply. */
 export type StripeObject = Readonly<Record<string, unknown>>;
 
 export interface FakeStripe {
   /** An `sk_test_` key the fake accepts (fixed per seed). */
   readonly apiKey: string;
-  /** The account's id (`acct_...`, fixed per seed). */
+  /** The account's id (`acct_...`, fixed per seed): the platform's, when there are connected accounts. */
   readonly accountId: string;
+  /**
+   * The ids of the connected accounts: those of the `accounts` option in its order, then those added with
+   * `create('accounts')`, without those removed with `del('accounts', id)`. A new array on every read.
+   */
+  readonly accounts: readonly string[];
   /** msw handlers intercepting `https://api.stripe.com/*`. */
   readonly handlers: HttpHandler[];
   /** Serves the fake over node:http on 127.0.0.1. */
   listen(options?: ListenOptions): Promise<FakeServer>;
   /** The transport-free core both transports use. */
   handle(request: FakeRequest): Promise<FakeResponse>;
-  /** The server's truth: every current object of the stream (children too), newest first, frozen. */
-  objects(stream: StreamName): StripeObject[];
+  /**
+   * The server's truth: every current object of the stream (children too), newest first, frozen; of the
+   * connected account `accountId`, or of the platform by default. Throws for an account the fake doesn't have.
+   */
+  objects(stream: StreamName, accountId?: string): StripeObject[];
   /** An `rk_test_` key that gets Stripe's 403 on the denied streams' paths. */
   restrictedKey(options: RestrictedKeyOptions): string;
   readonly stats: FakeStripeStats;
-  /** Creates an object (created = now) and records its event, as Stripe would. */
-  create(stream: StreamName, fields?: Record<string, unknown>): StripeObject;
+  /**
+   * Creates an object (created = now) and records its event, as Stripe would, in `options.account` (default:
+   * the platform). `create('accounts')` connects a new account to the platform, with no data yet.
+   */
+  create(stream: StreamName, fields?: Record<string, unknown>, options?: MutationOptions): StripeObject;
   /** Shallow-merges `fields` into an object and records the update event with `previous_attributes`. */
-  update(stream: StreamName, id: string, fields: Record<string, unknown>): StripeObject;
-  /** Removes an object and records the stream's delete event when Stripe has one. */
-  del(stream: StreamName, id: string): void;
+  update(stream: StreamName, id: string, fields: Record<string, unknown>, options?: MutationOptions): StripeObject;
+  /**
+   * Removes an object and records the stream's delete event when Stripe has one. `del('accounts', id)`
+   * disconnects an account: it leaves the list, and requests for it get 403 `account_invalid`.
+   */
+  del(stream: StreamName, id: string, options?: MutationOptions): void;
 }
