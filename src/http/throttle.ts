@@ -8,12 +8,27 @@ export interface ThrottleOptions {
 }
 
 /**
+ * What the HTTP client needs of a throttle: the in-process `Throttle` below, or `RedisThrottle`
+ * (redis-throttle.ts), whose buckets are shared by every process that reads the account.
+ */
+export interface RequestThrottle {
+  /** Runs `task` once the endpoint's and the account's buckets allow one more request; settles as `task` does. */
+  schedule<T>(endpoint: string, task: () => Promise<T>): Promise<T>;
+  /** Stripe answered 429 for pace (`reason`: its Stripe-Rate-Limited-Reason header): slow the bucket it names down. */
+  penalize(endpoint: string, reason: string | undefined, nowMs: number): void;
+  /** Current rates (requests per second), for events and tests. */
+  rates(endpoint: string): { global: number; endpoint: number };
+  /** Drops queued work and releases what the throttle holds. */
+  stop(): Promise<void>;
+}
+
+/**
  * Stripe limits requests per account (100/s live, 25/s test) and per endpoint (25/s). One global bucket and
  * one bucket per endpoint, shared by every stream of a source, keep a sync under both. Buckets space
  * requests evenly rather than letting a burst through at each second's start, because Stripe counts in a
  * sliding window and a burst is what earns 429s.
  */
-export class Throttle {
+export class Throttle implements RequestThrottle {
   private readonly global: AdaptiveBucket;
   private readonly endpoints = new Map<string, AdaptiveBucket>();
 
@@ -45,10 +60,12 @@ export class Throttle {
           if (wait > 0) await new Promise((done) => setTimeout(done, wait));
           await global.limiter.schedule(async () => {
             // Aiming early must never send early: under load a timer that fires on time after a late one
-            // would squeeze two requests together. A gap under 97% of the spacing waits out the rest.
-            const floor = bucket.lastSend + (0.97 * 1000) / bucket.rate - performance.now();
-            if (floor > 0) await new Promise((done) => setTimeout(done, floor));
+            // would squeeze two requests together. A gap under 97% of either spacing (the endpoint's, or the
+            // account's since its last send of any endpoint) waits out the rest. The global limiter runs one
+            // job at a time, so a request waiting here cannot be overtaken by the next one.
+            await waitUntil(Math.max(bucket.lastSend + (FLOOR * 1000) / bucket.rate, global.lastSend + (FLOOR * 1000) / global.rate));
             const sent = performance.now();
+            global.lastSend = sent;
             if (wait > 0) bucket.lag = Math.min(1000 / bucket.rate / 2, Math.max(0, bucket.lag + 0.2 * (sent - target)));
             bucket.lastSend = sent;
             task().then(resolve, reject);
@@ -90,6 +107,16 @@ export class Throttle {
   }
 }
 
+/**
+ * Sleeps until `target` (performance.now() time) has passed. One timer is not enough: libuv measures a
+ * timer from the time its loop iteration started, so under load a timer fires up to a tick early.
+ */
+export async function waitUntil(target: number): Promise<void> {
+  for (let left = target - performance.now(); left > 0; left = target - performance.now()) {
+    await new Promise((done) => setTimeout(done, Math.max(1, left)));
+  }
+}
+
 /** The endpoint a path counts against: ids replaced, so `/v1/invoices/in_1/lines` and `/v1/invoices/in_2/lines` share one. */
 export function endpointOf(path: string): string {
   const isId = (segment: string): boolean => /^[a-z]+_[A-Za-z0-9_]+$/.test(segment) && !/^[a-z_]+$/.test(segment);
@@ -106,6 +133,8 @@ export function nextRate(options: { current: number; ceiling: number; signal: 'r
 }
 
 const QUIET_MS = 1000;
+/** The shortest gap allowed between two sends of one bucket, as a share of its spacing. */
+const FLOOR = 0.97;
 
 class AdaptiveBucket {
   readonly limiter: Bottleneck;
@@ -119,7 +148,9 @@ class AdaptiveBucket {
   /** `spacing`: the limiter spaces launches itself (global); `holder`: one at a time, spaced by the caller (endpoints). */
   constructor(private readonly ceiling: number, private readonly kind: 'spacing' | 'holder') {
     this.rate = ceiling;
-    this.limiter = new Bottleneck(kind === 'spacing' ? { minTime: 1000 / ceiling } : { maxConcurrent: 1 });
+    // The global bucket also admits one job at a time: its job may wait out the floor, and the next request
+    // must not leave meanwhile.
+    this.limiter = new Bottleneck(kind === 'spacing' ? { minTime: 1000 / ceiling, maxConcurrent: 1 } : { maxConcurrent: 1 });
   }
 
   penalize(nowMs: number): void {
