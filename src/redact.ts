@@ -14,6 +14,22 @@ export function maskKey(key: string): string {
   return `${prefix}****${key.slice(-4)}`;
 }
 
+// A Redis URL's password (`redis://:secret@host`, `rediss://user:secret@host`), for the shared rate limit:
+// the user name stays readable, the password becomes ****. The password runs to the last `@` before the
+// host, since a password may itself hold an `@`.
+const REDIS_URL_PASSWORD = /\b(rediss?:\/\/[^:@/\s]*):[^\s/]*@/gi;
+
 export function redactSecrets(text: string): string {
-  return text.replace(KEY_PATTERN, (key) => maskKey(key));
+  return text.replace(KEY_PATTERN, (key) => maskKey(key)).replace(REDIS_URL_PASSWORD, '$1:****@');
+}
+
+/** A Redis URL fit to show: its password masked, or `redis://...` when it cannot be parsed. */
+export function redactRedisUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '****';
+    return parsed.toString();
+  } catch {
+    return redactSecrets(url);
+  }
 }

@@ -5,7 +5,8 @@ import { AuthenticationError, PermissionError, RateLimitError, StripeApiError, S
 import type { SourceEmitter } from '../events.js';
 import { redactSecrets } from '../redact.js';
 import { classifyFailure, type FailureFacts } from './classify.js';
-import { endpointOf, Throttle } from './throttle.js';
+import { defaultBudgetKey, RedisThrottle } from './redis-throttle.js';
+import { endpointOf, Throttle, type RequestThrottle } from './throttle.js';
 
 export type QueryValue = string | number | undefined;
 
@@ -52,10 +53,10 @@ export class StripeHttp {
     private readonly events: SourceEmitter,
     private readonly shared: {
       readonly stripe: Stripe;
-      readonly throttle: Throttle;
+      readonly throttle: RequestThrottle;
       readonly requests: { count: number };
       /** Each connected account's own buckets (see `forConnectedAccount`). */
-      readonly accountThrottles: Map<string, Throttle>;
+      readonly accountThrottles: Map<string, RequestThrottle>;
     },
     /** `Stripe-Account` for every request, when reading a connected account. */
     private readonly stripeAccount: string | undefined,
@@ -73,10 +74,7 @@ export class StripeHttp {
       telemetry: false,
       appInfo: { name: 'stripe-source' },
     });
-    const throttle = new Throttle({
-      globalPerSecond: config.maxRequestsPerSecond,
-      endpointPerSecond: config.maxRequestsPerSecondPerEndpoint,
-    });
+    const throttle = makeThrottle(config, undefined);
     return new StripeHttp(config, events, { stripe, throttle, requests: { count: 0 }, accountThrottles: new Map() }, undefined);
   }
 
@@ -93,7 +91,7 @@ export class StripeHttp {
   forConnectedAccount(accountId: string): StripeHttp {
     let throttle = this.shared.accountThrottles.get(accountId);
     if (!throttle) {
-      throttle = new Throttle({ globalPerSecond: this.config.maxRequestsPerSecond, endpointPerSecond: this.config.maxRequestsPerSecondPerEndpoint });
+      throttle = makeThrottle(this.config, accountId);
       this.shared.accountThrottles.set(accountId, throttle);
     }
     return new StripeHttp(this.config, this.events, { ...this.shared, throttle }, accountId);
@@ -148,6 +146,18 @@ export class StripeHttp {
       throw toSourceError(error, { stream, path, attempts: attempt, now: this.config.now() });
     }
   }
+}
+
+/**
+ * The in-process buckets, or with `rateLimit` the buckets in Redis that every process reading the account
+ * shares. A connected account has budgets of its own (Stripe counts its requests against it): its key is
+ * the platform's budget key with the account id after it.
+ */
+function makeThrottle(config: ResolvedConfig, accountId: string | undefined): RequestThrottle {
+  const rates = { globalPerSecond: config.maxRequestsPerSecond, endpointPerSecond: config.maxRequestsPerSecondPerEndpoint };
+  if (!config.rateLimit) return new Throttle(rates);
+  const base = config.rateLimit.key ?? defaultBudgetKey(config.apiKey, config.mode);
+  return new RedisThrottle({ ...rates, redis: config.rateLimit.redis, key: accountId ? `${base}:${accountId}` : base });
 }
 
 function toError(value: unknown): Error {
