@@ -15,26 +15,43 @@ export interface StoreOptions {
   now: () => number;
 }
 
+/**
+ * Templates per API version. They are immutable and cost a few ms per store to build, so the stores of a
+ * platform's many connected accounts share one set.
+ */
+const templateSets = new Map<string, ReadonlyMap<StreamName, Template>>();
+
+function templatesFor(apiVersion: string): ReadonlyMap<StreamName, Template> {
+  let templates = templateSets.get(apiVersion);
+  if (!templates) {
+    templates = new Map(STREAMS.map((def): [StreamName, Template] => {
+      const overrides = def.name === 'events'
+        ? { api_version: apiVersion, pending_webhooks: 0, request: { id: null, idempotency_key: null } }
+        : SHAPES[def.name]?.overrides;
+      return [def.name, makeTemplate(def.objectType, overrides)];
+    }));
+    templateSets.set(apiVersion, templates);
+  }
+  return templates;
+}
+
+/** Id lengths per stream: the same for every store. */
+let idLengths: ReadonlyMap<StreamName, number> | undefined;
+
 export class Store implements Renderer {
   readonly apiVersion: string;
   readonly now: () => number;
   private readonly collections = new Map<StreamName, Collection>();
-  private readonly templates = new Map<StreamName, Template>();
-  private readonly idLengths = new Map<StreamName, number>();
+  private readonly templates: ReadonlyMap<StreamName, Template>;
+  private readonly idLengths: ReadonlyMap<StreamName, number>;
   private seq = 0;
 
   constructor(options: StoreOptions) {
     this.apiVersion = options.apiVersion;
     this.now = options.now;
-    for (const def of STREAMS) {
-      const name: StreamName = def.name;
-      this.collections.set(name, new Collection());
-      const overrides = name === 'events'
-        ? { api_version: options.apiVersion, pending_webhooks: 0, request: { id: null, idempotency_key: null } }
-        : SHAPES[name]?.overrides;
-      this.templates.set(name, makeTemplate(def.objectType, overrides));
-      this.idLengths.set(name, idLength(def));
-    }
+    for (const def of STREAMS) this.collections.set(def.name, new Collection());
+    this.templates = templatesFor(options.apiVersion);
+    this.idLengths = idLengths ??= new Map(STREAMS.map((def): [StreamName, number] => [def.name, idLength(def)]));
   }
 
   /** The clock in whole seconds, the resolution of Stripe's `created`. */
