@@ -305,3 +305,21 @@ describe('options', () => {
     expect(problems({ accounts: { [A]: { recrods: {} } as never } })).toContain(`fake.accounts.${A}`);
   });
 });
+
+describe('fake-server --accounts', () => {
+  it('spreads the sizes of N connected accounts over a long tail, biggest and oldest first', async () => {
+    const { connectedAccounts } = await import('../../src/cli/fake-server.js');
+    const started = performance.now();
+    const accounts = connectedAccounts(200, 360, NOW);
+    const fake = createFakeStripe({ now: () => NOW_MS, records: {}, accounts });
+    const ms = performance.now() - started;
+    expect(fake.accounts).toHaveLength(200);
+    const sizes = fake.accounts.map((id) => fake.objects('charges', id).length);
+    expect(sizes[0]).toBeGreaterThan(sizes[199]! * 5);
+    expect(Math.min(...sizes)).toBeGreaterThan(0);
+    expect(fake.objects('transfers', fake.accounts[0])).toEqual([]);
+    const created = fake.accounts.map((id) => fake.objects(ACCOUNTS).find((a) => a.id === id)!.created as number);
+    expect(created).toEqual([...created].sort((a, b) => a - b));
+    expect(ms).toBeLessThan(3000);
+  });
+});
