@@ -62,11 +62,12 @@ Prints the stream catalog as JSON (no key needed).`,
 Starts the fake Stripe on 127.0.0.1 with about N objects (default 50,000) across all streams, Stripe's
 live rate limits (100/s overall, 25/s per endpoint) and list latency, and syncs it into DIR (default
 ./stripe-data). Run it again to resume. --fast turns latency and limits off.`,
-  'fake-server': `Usage: stripe-source fake-server [--port N] [--seed S] [--records N] [--latency-ms N] [--rate-limit live|test|off] [--now DATE]
+  'fake-server': `Usage: stripe-source fake-server [--port N] [--seed S] [--records N] [--latency-ms N] [--rate-limit live|test|off] [--now DATE] [--accounts N]
 
-Serves the fake Stripe on 127.0.0.1 and prints one JSON line {"url": ..., "apiKey": ..., "accountId": ...};
+Serves the fake Stripe on 127.0.0.1 and prints one JSON line {"url": ..., "apiKey": ..., "accountId": ..., "accounts": [...]};
 stops on SIGINT or SIGTERM. --records is the total object count, spread over the streams. --now freezes
-the fake's clock at an ISO 8601 date, so the same seed always serves the same objects.`,
+the fake's clock at an ISO 8601 date, so the same seed always serves the same objects. --accounts makes it a
+Connect platform with N connected accounts of a long tail of sizes (their ids in "accounts").`,
   singer: `Usage: stripe-source singer --config FILE [--state FILE] [--catalog FILE]
        stripe-source singer --config FILE --discover
 
@@ -230,8 +231,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'fake-server': {
       const values = parseFlags(rest, {
         port: { type: 'string' }, seed: { type: 'string' }, records: { type: 'string' },
-        'latency-ms': { type: 'string' }, 'rate-limit': { type: 'string' }, now: { type: 'string' },
+        'latency-ms': { type: 'string' }, 'rate-limit': { type: 'string' }, now: { type: 'string' }, accounts: { type: 'string' },
       });
+      const accounts = numberOption('accounts', values.accounts);
+      if (accounts !== undefined && (!Number.isInteger(accounts) || accounts < 0)) throw new UsageError('--accounts must be a whole number, 0 or more.');
       const nowMs = typeof values.now === 'string' ? Date.parse(values.now) : undefined;
       if (nowMs !== undefined && Number.isNaN(nowMs)) throw new UsageError(`--now must be an ISO 8601 date, not "${String(values.now)}".`);
       const rateLimit = (values['rate-limit'] as string | undefined) ?? 'off';
@@ -244,6 +247,7 @@ export async function main(argv: string[]): Promise<number> {
         latencyMs: numberOption('latency-ms', values['latency-ms']) ?? 0,
         rateLimit: rateLimit as 'live' | 'test' | 'off',
         nowMs,
+        ...(accounts !== undefined ? { accounts } : {}),
         signal: interruptSignal(),
         out: process.stdout,
       });
