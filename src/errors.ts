@@ -95,3 +95,11 @@ export class ExpiredCursorError extends CheckpointError {
     this.streams = options.streams;
   }
 }
+
+/**
+ * Stripe's answer for an id that does not exist (any more): 404 for a retrieval, and 400 when the id is a
+ * list's `starting_after` cursor (a deleted object). Both carry `code: 'resource_missing'`.
+ */
+export function isResourceMissing(error: unknown): error is StripeSourceError {
+  return error instanceof StripeSourceError && (error.statusCode === 404 || error.statusCode === 400) && error.code === 'resource_missing';
+}

@@ -1,5 +1,5 @@
-import { mkdir, open, readdir, readFile, rename, stat, truncate, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, open, readdir, readFile, rename, stat, truncate, unlink, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { getStream } from '../catalog/streams.js';
 import type { Checkpoint } from '../checkpoint/schema.js';
 import { CheckpointError } from '../errors.js';
@@ -41,6 +41,7 @@ export class FileSink {
     const dir = options.dir;
     const statePath = options.statePath ?? join(dir, 'checkpoint.json');
     await mkdir(dir, { recursive: true });
+    await removeStaleTemps(statePath);
     const state = await readState(statePath);
     const sink = new FileSink(dir, statePath, state?.checkpoint);
     for (const [file, length] of Object.entries(state?.files ?? {})) {
@@ -137,6 +138,15 @@ async function readState(path: string): Promise<SinkState | undefined> {
   }
   // The checkpoint itself is validated by the source when handed to read().
   return state as SinkState;
+}
+
+/** A kill between writing the state's temp file and renaming it leaves the temp file behind: never read, removed. */
+async function removeStaleTemps(statePath: string): Promise<void> {
+  const dir = dirname(statePath);
+  const prefix = `${basename(statePath)}.`;
+  for (const file of await readdir(dir)) {
+    if (file.startsWith(prefix) && file.endsWith('.tmp')) await unlink(join(dir, file)).catch(() => undefined);
+  }
 }
 
 async function listDataFiles(dir: string): Promise<string[]> {

@@ -24,7 +24,10 @@ export async function runSync(options: RunSyncOptions): Promise<{ records: numbe
   const sink = await FileSink.open({ dir: options.dir, statePath: options.statePath });
   const reporter = new ProgressReporter(options.source, options.out);
   const resumed = sink.checkpoint !== undefined;
-  if (resumed) options.out.write(`Resuming from ${sink.statePath}\n`);
+  if (resumed) {
+    // Off a terminal every line is JSON, so log collectors can parse the whole output.
+    options.out.write(options.out.isTTY ? `Resuming from ${sink.statePath}\n` : `${JSON.stringify({ time: new Date().toISOString(), event: 'resume', statePath: sink.statePath })}\n`);
+  }
   let records = 0;
   let outcome = 'Done';
   try {

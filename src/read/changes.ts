@@ -2,7 +2,7 @@ import Stripe from 'stripe';
 import { z } from 'zod';
 import { childrenOf, getStream, type StreamDefinition, type StreamName } from '../catalog/streams.js';
 import type { Checkpoint } from '../checkpoint/schema.js';
-import { StripeApiError, StripeSourceError } from '../errors.js';
+import { isResourceMissing, StripeApiError } from '../errors.js';
 import {
   changeTargets, collapseEvents, eventTypesFilter, shrinkSlice, sliceEnd,
   type ChangeTargets, type EventView, type ObjectChange,
@@ -136,7 +136,7 @@ class SliceReader {
     for (const event of events) {
       if (event.created < gte || event.created >= lt) {
         throw new StripeApiError(
-          `Stripe returned event ${event.id} created at ${event.created}, outside the requested range [${gte}, ${lt}); the list filter was ignored, so the sync stopped rather than guess.`,
+          `Stripe returned event ${event.id} created at ${event.created}, outside the requested range [${gte}, ${lt}); the list filter was ignored, so the sync stopped rather than guess. Check that baseUrl points at Stripe and that no proxy drops query parameters, then resume from the last checkpoint.${requestId ? ` [Stripe request id: ${requestId}]` : ''}`,
           { stream: PASS_NAME, requestId },
         );
       }
@@ -224,7 +224,7 @@ async function refetch(ctx: ReadContext, def: StreamDefinition, id: string): Pro
   try {
     result = await ctx.http.get({ stream: def.name, path, signal: ctx.signal });
   } catch (error) {
-    if (error instanceof StripeSourceError && error.statusCode === 404 && error.code === 'resource_missing') return null;
+    if (isResourceMissing(error)) return null;
     throw error;
   }
   const body = result.body as { id?: unknown; object?: unknown; deleted?: unknown } | null;

@@ -1,5 +1,5 @@
 import type { StreamDefinition } from '../catalog/streams.js';
-import { StripeSourceError } from '../errors.js';
+import { isResourceMissing } from '../errors.js';
 import type { ReadContext } from './context.js';
 import { parseListPage, type StripeObject } from './list-page.js';
 
@@ -35,7 +35,7 @@ export async function readChildren(ctx: ReadContext, child: StreamDefinition, pa
     try {
       result = await ctx.http.get({ stream: child.name, path, query, signal: ctx.signal });
     } catch (error) {
-      if (error instanceof StripeSourceError && error.statusCode === 404 && error.code === 'resource_missing') {
+      if (isResourceMissing(error)) {
         if (items.length > 0 && restarts < 3) {
           // Either the parent or our cursor (a child deleted meanwhile) is gone: list all children afresh
           // to tell which; a cursor-less 404 means the parent.

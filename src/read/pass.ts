@@ -1,6 +1,6 @@
 import { getStream, type StreamDefinition, type StreamName } from '../catalog/streams.js';
 import type { CheckpointWindow } from '../checkpoint/schema.js';
-import { StripeApiError, StripeSourceError } from '../errors.js';
+import { isResourceMissing, StripeApiError } from '../errors.js';
 import type { PassPlan } from '../plan/passes.js';
 import { partitionParams, splitPoint, unreadSpan, windowQuery, type WindowProgress } from '../plan/windows.js';
 import { readChildren } from './children.js';
@@ -179,7 +179,10 @@ async function readWindow(ctx: ReadContext, pass: PassPlan, partition: string, w
 function createdOf(def: StreamDefinition, record: StripeObject): number {
   const value = record[def.createdField];
   if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw new StripeApiError(`Stripe returned ${def.name} object ${record.id} without an integer "${def.createdField}"; it cannot be placed in time.`, { stream: def.name });
+    throw new StripeApiError(
+      `Stripe returned ${def.name} object ${record.id} without an integer "${def.createdField}"; it cannot be placed in time, so the sync stopped. Check that baseUrl points at Stripe and that no proxy rewrites list responses; resume from the last checkpoint once it does.`,
+      { stream: def.name },
+    );
   }
   return value;
 }
@@ -193,7 +196,7 @@ async function readWindowPage(ctx: ReadContext, def: StreamDefinition, partition
     result = await ctx.http.get({ stream: def.name, path: def.path, query, signal: ctx.signal });
   } catch (error) {
     // Stripe rejects a `starting_after` whose object was deleted since (404 resource_missing).
-    if (window.after && error instanceof StripeSourceError && error.statusCode === 404 && error.code === 'resource_missing') {
+    if (window.after && isResourceMissing(error)) {
       return 'cursor_lost';
     }
     throw error;
@@ -203,7 +206,7 @@ async function readWindowPage(ctx: ReadContext, def: StreamDefinition, partition
     const created = createdOf(def, record);
     if (created < window.gte || created >= window.lt) {
       throw new StripeApiError(
-        `Stripe returned ${def.name} object ${record.id} created at ${created}, outside the requested range [${window.gte}, ${window.lt}); the list filter was ignored, so the sync stopped rather than guess.`,
+        `Stripe returned ${def.name} object ${record.id} created at ${created}, outside the requested range [${window.gte}, ${window.lt}); the list filter was ignored, so the sync stopped rather than guess. Check that baseUrl points at Stripe and that no proxy drops query parameters, then resume from the last checkpoint; report it to Stripe with the request id if it persists.${result.requestId ? ` [Stripe request id: ${result.requestId}]` : ''}`,
         { stream: def.name, requestId: result.requestId },
       );
     }

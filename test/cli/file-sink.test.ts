@@ -33,6 +33,19 @@ describe('FileSink', () => {
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('removes a state temp file a kill left behind, and never reads it', async () => {
+    const dir = temp();
+    const first = await FileSink.open({ dir });
+    await first.write(rec('cus_1'));
+    await first.write({ type: 'checkpoint', checkpoint: cp(10) });
+    await first.close();
+    writeFileSync(join(dir, 'checkpoint.json.4242.tmp'), '{"half":');
+    const again = await FileSink.open({ dir });
+    expect(again.checkpoint).toEqual(cp(10));
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    await again.close();
+  });
+
   it('cuts data written after the last checkpoint (a crash between the two) back on open', async () => {
     const dir = temp();
     const sink = await FileSink.open({ dir });
