@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isStreamName, REMOVED_STREAMS, STREAM_NAMES, type StreamName } from './catalog/streams.js';
+import { defaultStreams, isStreamName, REMOVED_STREAMS, STREAM_NAMES, type StreamName } from './catalog/streams.js';
 import { ConfigError } from './errors.js';
 import type { KeyKind, Mode } from './types.js';
 
@@ -21,7 +21,7 @@ export interface StripeSourceOptions {
   accounts?: 'all' | readonly string[];
   /** With `accounts`: connected accounts read at the same time; default 8. */
   accountConcurrency?: number;
-  /** Streams to read; default all. */
+  /** Streams to read; default all (`accounts` only with `accounts` fan-out). */
   streams?: readonly StreamName[];
   /** Oldest `created` to read (a Date or an ISO 8601 string); default all history. */
   startDate?: Date | string;
@@ -62,6 +62,12 @@ export interface StripeSourceOptions {
    * event. `'error'`: throw ExpiredCursorError before any data is read.
    */
   onExpiredCursor?: 'resync' | 'error';
+  /**
+   * Streams Stripe sends no events for (shipping rates, invoice items, connected accounts) are read again
+   * in full to stay exact: at most once per this many seconds. Default 0 (every run) for a plain read, 900
+   * while following (`read({ follow: true })`), where every poll is a run.
+   */
+  relistIntervalSeconds?: number;
   /** Clock in ms since the epoch; default `Date.now`. Tests move time with it. */
   now?: () => number;
 }
@@ -87,6 +93,8 @@ export interface ResolvedConfig {
   readonly updates: 'event' | 'refetch';
   readonly eventLagSeconds: number;
   readonly onExpiredCursor: 'resync' | 'error';
+  /** Undefined: the default of the kind of read (see the option). */
+  readonly relistIntervalSeconds: number | undefined;
   readonly now: () => number;
 }
 
@@ -208,6 +216,12 @@ const optionsSchema = z.object({
     .max(86_400, { error: 'eventLagSeconds must be at most 86,400 (one day).' })
     .optional(),
   onExpiredCursor: z.enum(['resync', 'error'], { error: 'onExpiredCursor must be "resync" or "error".' }).optional(),
+  relistIntervalSeconds: z
+    .number({ error: 'relistIntervalSeconds must be a number of seconds.' })
+    .int({ error: 'relistIntervalSeconds must be a whole number of seconds.' })
+    .min(0, { error: 'relistIntervalSeconds must be 0 or more.' })
+    .max(31 * 86_400, { error: 'relistIntervalSeconds must be at most 2,678,400 (31 days).' })
+    .optional(),
   now: z.custom<() => number>((v) => typeof v === 'function', { error: 'now must be a function returning milliseconds since the epoch.' }).optional(),
 });
 
@@ -283,7 +297,7 @@ export function resolveConfig(input: unknown): ResolvedConfig {
     accountId: options.accountId,
     accounts: options.accounts,
     accountConcurrency: options.accountConcurrency ?? 8,
-    streams: (options.streams as StreamName[] | undefined) ?? STREAM_NAMES,
+    streams: (options.streams as StreamName[] | undefined) ?? defaultStreams({ connect: options.accounts !== undefined }),
     startSeconds,
     maxRequestsPerSecond: options.maxRequestsPerSecond ?? defaultGlobal,
     maxRequestsPerSecondPerEndpoint: options.maxRequestsPerSecondPerEndpoint ?? 24,
@@ -295,6 +309,7 @@ export function resolveConfig(input: unknown): ResolvedConfig {
     updates: options.updates ?? 'event',
     eventLagSeconds: options.eventLagSeconds ?? 60,
     onExpiredCursor: options.onExpiredCursor ?? 'resync',
+    relistIntervalSeconds: options.relistIntervalSeconds,
     now,
   };
 }

@@ -11,11 +11,15 @@ import { planPasses } from './plan/passes.js';
 import { planStream, type ResyncReason } from './plan/stream-plan.js';
 import { planUnits, unitState, workUnitSchema, type WorkUnit } from './plan/units.js';
 import { partitionParams, partitionKeys } from './plan/windows.js';
+import { discoverAccounts } from './read/accounts.js';
 import { runChanges, type ChangesOutcome } from './read/changes.js';
+import { fanOut, type AccountRead } from './read/fan-out.js';
 import { runRead } from './read/run.js';
 import type { CatalogEntry, CheckResult, Message, ReadOptions, StreamAccess } from './types.js';
 
 const DEFAULT_POLL_INTERVAL_MS = 5_000;
+/** While following, streams without events are read again in full at most this often by default. */
+const FOLLOW_RELIST_SECONDS = 900;
 const DEFAULT_UNITS_PER_STREAM = 16;
 
 /** Work units for a job queue, and the checkpoint to continue from once all are read. */
@@ -128,9 +132,13 @@ export class StripeSource extends SourceEmitter {
         livemode,
         // Streams not selected this time keep their state, so narrowing a selection loses nothing.
         streams: { ...loaded?.streams },
+        ...(loaded?.accounts ? { accounts: loaded.accounts } : {}),
       };
       for (;;) {
-        const outcome = yield* this.readCycle({ selection, checkpoint, account, signal: controller.signal });
+        const relistIntervalSeconds = this.config.relistIntervalSeconds ?? (pollIntervalMs === undefined ? 0 : FOLLOW_RELIST_SECONDS);
+        const outcome = this.config.accounts
+          ? yield* this.fanOutCycle({ selection, checkpoint, platform: account, signal: controller.signal, relistIntervalSeconds })
+          : yield* this.readCycle({ selection, checkpoint, account, signal: controller.signal, relistIntervalSeconds });
         checkpoint = outcome.checkpoint;
         // A cursor that expired while the read ran is dealt with now, not left for the next run.
         if (outcome.expired.length > 0) continue;
@@ -157,6 +165,9 @@ export class StripeSource extends SourceEmitter {
     checkpoint: Checkpoint;
     account: ResolvedAccount;
     signal: AbortSignal;
+    /** The client to read with; default: the source's, speaking for the account. */
+    http?: StripeHttp;
+    relistIntervalSeconds: number;
   }): AsyncGenerator<Message, ChangesOutcome, undefined> {
     const { selection, account, signal } = options;
     const nowSeconds = Math.floor(this.config.now() / 1000);
@@ -166,7 +177,7 @@ export class StripeSource extends SourceEmitter {
       const existing = options.checkpoint.streams[name];
       const plan = planStream({
         def: getStream(name), existing, startSeconds: this.config.startSeconds, nowSeconds,
-        lookbackSeconds: this.config.eventLagSeconds,
+        lookbackSeconds: this.config.eventLagSeconds, relistIntervalSeconds: options.relistIntervalSeconds,
         ...(account.created !== undefined ? { accountCreated: account.created } : {}),
       });
       states.set(name, plan.state);
@@ -186,7 +197,7 @@ export class StripeSource extends SourceEmitter {
       });
     }
     const checkpoint: Checkpoint = { ...options.checkpoint, streams: { ...options.checkpoint.streams, ...Object.fromEntries(states) } };
-    const http = this.http.forAccount(account.stripeAccount);
+    const http = options.http ?? this.http.forAccount(account.stripeAccount);
     // The list readers get their own signal: stopping them when the lists are done must not stop the events pass.
     const readers = new AbortController();
     const listed = yield* runRead({
@@ -204,6 +215,75 @@ export class StripeSource extends SourceEmitter {
       nowSeconds: now,
       updates: this.config.updates,
     });
+  }
+
+  /**
+   * One catch-up of a Connect platform: the platform-level streams once, then every connected account's
+   * streams with `Stripe-Account` and that account's own rate budget, several accounts at a time. Messages
+   * come in whole batches per account, tagged with it; every checkpoint holds every account's progress.
+   */
+  private async *fanOutCycle(options: {
+    selection: readonly StreamName[];
+    checkpoint: Checkpoint;
+    platform: ResolvedAccount;
+    signal: AbortSignal;
+    relistIntervalSeconds: number;
+  }): AsyncGenerator<Message, ChangesOutcome, undefined> {
+    const { selection, platform, signal, relistIntervalSeconds } = options;
+    const connected = await discoverAccounts({ http: this.http, accounts: this.config.accounts!, signal });
+    const known = new Set(connected.map((a) => a.id));
+    for (const id of Object.keys(options.checkpoint.accounts ?? {})) {
+      if (!known.has(id)) {
+        this.emit('warning', { code: 'account_gone', message: `${id} is in the checkpoint but no longer among the accounts read; its progress is kept, and nothing of it is read.` });
+      }
+    }
+    const platformStreams = selection.filter((name) => getStream(name).scope === 'platform');
+    const accountStreams = selection.filter((name) => getStream(name).scope === 'account');
+    const base = { version: CHECKPOINT_VERSION, livemode: options.checkpoint.livemode } as const;
+    // Each account's own catch-up, repeated while a cursor expires under it (the repeat re-reads it in a bracket).
+    const catchUp = (selected: readonly StreamName[], account: ResolvedAccount, streams: Checkpoint['streams'], http: StripeHttp | undefined) =>
+      async function* (this: StripeSource): AsyncGenerator<Message, void, undefined> {
+        let checkpoint: Checkpoint = { ...base, account: account.id, streams };
+        for (;;) {
+          const outcome = yield* this.readCycle({ selection: selected, checkpoint, account, signal, relistIntervalSeconds, ...(http ? { http } : {}) });
+          if (outcome.expired.length === 0) return;
+          checkpoint = outcome.checkpoint;
+        }
+      }.call(this);
+    const reads: AccountRead[] = [];
+    if (platformStreams.length > 0) {
+      reads.push({ account: null, read: () => catchUp(platformStreams, platform, options.checkpoint.streams, undefined) });
+    }
+    if (accountStreams.length > 0) {
+      for (const account of connected) {
+        const resolved: ResolvedAccount = { id: account.id, created: account.created, stripeAccount: account.id };
+        const streams = options.checkpoint.accounts?.[account.id]?.streams ?? {};
+        reads.push({ account: account.id, read: () => catchUp(accountStreams, resolved, streams, this.http.forConnectedAccount(account.id)) });
+      }
+    }
+    let checkpoint: Checkpoint = { ...options.checkpoint, accounts: { ...options.checkpoint.accounts } };
+    let yielded = false;
+    for await (const batch of fanOut({
+      reads, concurrency: this.config.accountConcurrency, signal,
+      onSkipped: (account, error) => this.emit('warning', {
+        code: 'account_skipped',
+        message: `${account ?? 'The platform'} was skipped: ${error.message} Its progress is kept; the next run tries again.`,
+      }),
+    })) {
+      for (const message of batch.messages) {
+        if (message.type !== 'checkpoint') {
+          yield batch.account === null ? message : { ...message, account: batch.account };
+          continue;
+        }
+        checkpoint = batch.account === null
+          ? { ...checkpoint, streams: message.checkpoint.streams }
+          : { ...checkpoint, accounts: { ...checkpoint.accounts, [batch.account]: { streams: message.checkpoint.streams } } };
+        yield { type: 'checkpoint', checkpoint: structuredClone(checkpoint) };
+        yielded = true;
+      }
+    }
+    if (!yielded) yield { type: 'checkpoint', checkpoint: structuredClone(checkpoint) };
+    return { checkpoint, expired: [] };
   }
 
   /**
@@ -295,7 +375,7 @@ export class StripeSource extends SourceEmitter {
       const id = (body as { id?: unknown }).id;
       ownCreated = accountCreated(body);
       if (typeof id !== 'string' || !id.startsWith('acct_')) {
-        throw new StripeApiError('Stripe answered GET /v1/account without an account id; is baseUrl pointing at Stripe?', { requestId });
+        throw new StripeApiError('Stripe answered GET /v1/account without an account id: check that baseUrl points at Stripe (or the fake Stripe), not another service.', { stream: 'account', requestId });
       }
       own = id;
     } catch (error) {

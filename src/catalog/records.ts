@@ -30,6 +30,7 @@ export interface StreamRecordTypes {
   early_fraud_warnings: Stripe.Radar.EarlyFraudWarning;
   plans: Stripe.Plan;
   topups: Stripe.Topup;
+  accounts: Stripe.Account;
   events: Stripe.Event;
 }
 

@@ -239,6 +239,13 @@ export const STREAMS = [
     description: 'Top-ups.', eventTypes: ev('topup', ['canceled', 'created', 'failed', 'reversed', 'succeeded']),
   }),
   row({
+    name: 'accounts', objectType: 'account', path: '/v1/accounts', idPrefix: 'acct_', permission: 'rak_connected_account_read',
+    description: "A Connect platform's connected accounts (read at the platform; not in the default selection without `accounts`).",
+    // Stripe records account changes as events of the connected account itself, not in the platform's list,
+    // and a disconnected account just leaves the list: the list is read again each run, inside a bracket.
+    eventTypes: [], changes: 'relist', scope: 'platform',
+  }),
+  row({
     name: 'events', objectType: 'event', path: '/v1/events', idPrefix: 'evt_', permission: 'rak_event_read',
     description: 'The events themselves (Stripe keeps 30 days of them).', eventTypes: [], changes: 'append',
   }),
@@ -247,6 +254,14 @@ export const STREAMS = [
 export type StreamName = (typeof STREAMS)[number]['name'];
 
 export const STREAM_NAMES: readonly StreamName[] = STREAMS.map((s) => s.name);
+
+/**
+ * Streams read when none are named. `accounts` only with Connect fan-out: Stripe refuses `/v1/accounts`
+ * to an account that is not a Connect platform, and a plain sync must not fail on it.
+ */
+export function defaultStreams(options: { connect: boolean }): readonly StreamName[] {
+  return options.connect ? STREAM_NAMES : STREAM_NAMES.filter((name) => name !== 'accounts');
+}
 
 const byName = new Map<string, StreamDefinition>(STREAMS.map((s) => [s.name, s]));
 

@@ -73,6 +73,10 @@ export const CONFIG_KEYS = {
     option: 'onExpiredCursor',
     schema: { type: 'string', title: 'On expired change cursor', order: 11, enum: ['resync', 'error'], description: 'A change cursor older than 30 days: "resync" (default) reads the stream again in full; "error" stops.' },
   },
+  relist_interval_seconds: {
+    option: 'relistIntervalSeconds',
+    schema: { type: 'integer', title: 'Re-list interval (s)', order: 12, minimum: 0, maximum: 2678400, description: 'Streams Stripe sends no events for are read again in full at most this often; default 0 (every run).' },
+  },
 } as const satisfies Record<string, ConfigKey>;
 
 export type ConfigKeyName = keyof typeof CONFIG_KEYS;

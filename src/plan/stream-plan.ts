@@ -14,6 +14,11 @@ export const EVENT_RETENTION_SECONDS = 30 * 24 * 60 * 60;
  */
 export const EXPIRY_MARGIN_SECONDS = 60 * 60;
 
+/** When a finished full read of the stream was planned (its partitions' common `through`). */
+function lastRead(state: StreamState): number {
+  return Math.min(...Object.values(state.partitions).map((p) => p.through));
+}
+
 /** True when events from `since` on can no longer all be read. */
 export function cursorExpired(since: number, nowSeconds: number): boolean {
   return since < nowSeconds - EVENT_RETENTION_SECONDS + EXPIRY_MARGIN_SECONDS;
@@ -42,6 +47,8 @@ export interface PlanStreamOptions {
   readonly accountCreated?: number;
   /** For `append` streams: how far before the last run's end to read again. */
   readonly lookbackSeconds: number;
+  /** For `relist` streams: the least time between two full re-reads (0: every run). */
+  readonly relistIntervalSeconds?: number;
 }
 
 export function planStream(options: PlanStreamOptions): StreamPlan {
@@ -61,12 +68,14 @@ export function planStream(options: PlanStreamOptions): StreamPlan {
       if (!existing.changes) return bracket('cursor_missing', { changes: { since: nowSeconds } });
       if (cursorExpired(existing.changes.since, nowSeconds)) return bracket('cursor_expired', { changes: { since: nowSeconds } });
       if (def.changes !== 'events_and_new') return { state: existing };
-      return { state: planStreamState({ ...options, existing }) };
+      // The cursor and brackets stay: only the list part moves on to now.
+      return { state: { ...existing, partitions: planStreamState({ ...options, existing }).partitions } };
     }
     case 'relist':
       if (!existing) return { state: { partitions: fresh() } };
       // An unfinished read (a crash, or a bracket still open) is continued, never restarted.
       if (!isStreamDone(existing)) return { state: existing };
+      if (nowSeconds - lastRead(existing) < (options.relistIntervalSeconds ?? 0)) return { state: existing };
       return bracket('relist');
     case 'append': {
       if (!existing) return { state: { partitions: fresh() } };

@@ -31,7 +31,7 @@ describe('bad input table', () => {
     }
     if (c.error === StripeApiError && c.override) {
       // Errors about a request name its stream and Stripe's request id.
-      expect(e.stream).toBe(c.name.includes('/v1/account') ? undefined : 'customers');
+      expect(e.stream).toBe(c.name.includes('/v1/account') ? 'account' : 'customers');
       if (!c.name.includes('/v1/account') && !c.name.includes('created')) expect(e.requestId).toMatch(/^req_/);
     }
     c.check?.(e, s);

@@ -245,6 +245,10 @@ describe('change capture through /v1/events', () => {
     const second = await collect(source().read({ streams, checkpoint: lastCheckpoint(first) }));
     expectExact(applyMessages(second, tables), truth(fake, streams));
     expect(recordsOf(second, 'checkout_sessions').map((c) => c.id)).toContain(open.id);
+    // Listing what is new keeps the stream's events cursor: a third run is incremental, no re-read.
+    expect(lastCheckpoint(second).streams.checkout_sessions!.changes).toBeDefined();
+    const third = await collect(source().read({ streams, checkpoint: lastCheckpoint(second) }));
+    expect(third.filter((m) => m.type === 'resync' || m.type === 'record')).toEqual([]);
   });
 
   it('collapses a long catch-up into slices, oldest first, and ends exact', async () => {

@@ -27,7 +27,7 @@ describe('planStream: what a run does for a stream', () => {
 
   it('Checkout Sessions also list what was created since the last run', () => {
     const done: StreamState = { partitions: { '': { through: NOW - 500, pending: [] } }, changes: { since: NOW - 500 } };
-    expect(plan('checkout_sessions', done).state.partitions['']).toEqual({ through: NOW, pending: [{ gte: NOW - 500, lt: NOW }] });
+    expect(plan('checkout_sessions', done)).toEqual({ state: { ...done, partitions: { '': { through: NOW, pending: [{ gte: NOW - 500, lt: NOW }] } } } });
   });
 
   it('an expired or missing cursor opens a resync bracket with the next generation and a fresh cursor', () => {
@@ -56,6 +56,11 @@ describe('planStream: what a run does for a stream', () => {
     });
     const open: StreamState = { partitions: { '': { through: NOW - 9, pending: [{ gte: 0, lt: 30 }] } }, resync: { generation: 4, open: true } };
     expect(plan('shipping_rates', open)).toEqual({ state: open });
+    // At most once per relistIntervalSeconds (following polls often).
+    const recent = planStream({ def: getStream('shipping_rates'), existing: done, startSeconds: 0, nowSeconds: NOW, lookbackSeconds: 60, relistIntervalSeconds: 10 });
+    expect(recent).toEqual({ state: done });
+    const due = planStream({ def: getStream('shipping_rates'), existing: done, startSeconds: 0, nowSeconds: NOW, lookbackSeconds: 60, relistIntervalSeconds: 9 });
+    expect(due.resync).toBe('relist');
   });
 
   it('append streams look back over their last seconds, never into a pending window', () => {
