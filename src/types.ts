@@ -115,7 +115,7 @@ export type JsonValue = string | number | boolean | null | readonly JsonValue[] 
 /** Events on the source (`source.on(name, listener)`): progress and diagnostics, apart from the data. */
 export interface SourceEvents {
   /** A request is about to be sent (after the throttle let it through). */
-  request: (e: { stream: string; method: 'GET'; path: string; attempt: number }) => void;
+  request: (e: { stream: string; method: 'GET'; path: string; attempt: number; /** The connected account it was sent for (`Stripe-Account`). */ account?: string }) => void;
   /** A request failed and will be tried again after `delayMs`. */
   retry: (e: { stream: string; path: string; attempt: number; delayMs: number; reason: string; statusCode?: number; requestId?: string }) => void;
   /** Stripe answered 429. */

@@ -110,7 +110,7 @@ export class StripeHttp {
           return this.shared.throttle.schedule(endpoint, async () => {
             if (signal?.aborted) throw new RetryAbort(toError(abortReason(signal)));
             this.shared.requests.count += 1;
-            this.events.emit('request', { stream, method: 'GET', path, attempt });
+            this.events.emit('request', { stream, method: 'GET', path, attempt, ...(this.stripeAccount ? { account: this.stripeAccount } : {}) });
             const body: unknown = await this.shared.stripe.rawRequest('GET', path, undefined, this.stripeAccount ? { stripeAccount: this.stripeAccount } : {});
             const requestId = (body as { lastResponse?: { requestId?: string } }).lastResponse?.requestId;
             return { body, requestId };
