@@ -298,15 +298,29 @@ export class StripeSource extends SourceEmitter {
       throw new ConfigError(['plan({ unitsPerStream }) must be a whole number from 1 to 10,000.']);
     }
     const account = await this.resolveAccount(options.signal);
-    const { units, states } = planUnits({
-      selection, account: account.stripeAccount ?? null, startSeconds: this.config.startSeconds,
-      nowSeconds: Math.floor(this.config.now() / 1000), unitsPerStream,
-      ...(account.created !== undefined ? { accountCreated: account.created } : {}),
-    });
-    return {
-      units,
-      checkpoint: { version: CHECKPOINT_VERSION, account: account.id, livemode: this.config.mode === 'live', streams: Object.fromEntries(states) },
-    };
+    const nowSeconds = Math.floor(this.config.now() / 1000);
+    const common = { startSeconds: this.config.startSeconds, nowSeconds, unitsPerStream };
+    const checkpoint: Checkpoint = { version: CHECKPOINT_VERSION, account: account.id, livemode: this.config.mode === 'live', streams: {} };
+    if (!this.config.accounts) {
+      const { units, states } = planUnits({
+        ...common, selection, account: account.stripeAccount ?? null,
+        ...(account.created !== undefined ? { accountCreated: account.created } : {}),
+      });
+      return { units, checkpoint: { ...checkpoint, streams: Object.fromEntries(states) } };
+    }
+    // Connect: platform-level streams once, every connected account's streams for it.
+    const connected = await discoverAccounts({ http: this.http, accounts: this.config.accounts, signal: options.signal ?? new AbortController().signal });
+    const platformSelection = selection.filter((name) => getStream(name).scope === 'platform');
+    const accountSelection = selection.filter((name) => getStream(name).scope === 'account');
+    const platform = planUnits({ ...common, selection: platformSelection, account: null, ...(account.created !== undefined ? { accountCreated: account.created } : {}) });
+    const units = [...platform.units];
+    const accounts: NonNullable<Checkpoint['accounts']> = {};
+    for (const each of connected) {
+      const planned = planUnits({ ...common, selection: accountSelection, account: each.id, ...(each.created !== undefined ? { accountCreated: each.created } : {}) });
+      units.push(...planned.units);
+      accounts[each.id] = { streams: Object.fromEntries(planned.states) };
+    }
+    return { units, checkpoint: { ...checkpoint, streams: Object.fromEntries(platform.states), accounts } };
   }
 
   /**
@@ -338,12 +352,17 @@ export class StripeSource extends SourceEmitter {
         assertUnitCheckpoint(loaded, unit);
       }
       const state = loaded ? loaded.streams[unit.members[0]!]! : unitState(unit);
-      yield* runRead({
-        ctx: { http: this.http.forAccount(unit.account ?? account.stripeAccount), events: this, signal: controller.signal },
+      // With Connect fan-out a connected account reads on its own budget, as in read().
+      const http = this.config.accounts && unit.account ? this.http.forConnectedAccount(unit.account) : this.http.forAccount(unit.account ?? account.stripeAccount);
+      const tag = this.config.accounts && unit.account ? unit.account : undefined;
+      for await (const message of runRead({
+        ctx: { http, events: this, signal: controller.signal },
         passes: [{ driver: getStream(unit.stream), members: unit.members, state }],
         checkpoint: { version: CHECKPOINT_VERSION, account: owner, livemode, streams: Object.fromEntries(unit.members.map((m) => [m, state])) },
         stopReaders: () => controller.abort(new DOMException('The read was stopped.', 'AbortError')),
-      });
+      })) {
+        yield tag === undefined || message.type === 'checkpoint' ? message : { ...message, account: tag };
+      }
     } finally {
       options.signal?.removeEventListener('abort', onAbort);
     }

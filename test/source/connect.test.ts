@@ -127,6 +127,31 @@ describe('Connect fan-out', () => {
     expect((second.at(-1) as { checkpoint: Checkpoint }).checkpoint.accounts?.acct_1Beta).toBeDefined();
   });
 
+  it('plan() gives work units for every account and the platform; read from its checkpoint, runs go on incrementally', async () => {
+    const clock = { now: NOW_MS };
+    const { fake, source } = await startFake({
+      seed: 34, now: () => clock.now, records: { transfers: 20 },
+      accounts: { acct_1UnitA: { records: { customers: 300, charges: 100 } }, acct_1UnitB: { records: { customers: 10 } } },
+    });
+    const make = () => source({ accounts: 'all', streams: STREAMS, now: () => clock.now });
+    const plan = await make().plan({ unitsPerStream: 3 });
+    const owners = new Set(plan.units.map((u) => u.account));
+    expect(owners).toEqual(new Set([null, 'acct_1UnitA', 'acct_1UnitB']));
+    expect(plan.units.filter((u) => u.account === null).every((u) => PLATFORM_STREAMS.includes(u.stream))).toBe(true);
+    const delivered: Message[] = [];
+    for (const unit of JSON.parse(JSON.stringify(plan.units)) as typeof plan.units) delivered.push(...(await collect(make().readUnit(unit))));
+    const tables = apply(delivered);
+    expectTruth(tables, fake);
+
+    clock.now += 5_000;
+    fake.update('customers', fake.objects('customers', 'acct_1UnitB')[0]!.id as string, { name: 'B changed' }, { account: 'acct_1UnitB' });
+    clock.now += 61_000;
+    fake.stats.reset();
+    const next = await collect(make().read({ checkpoint: plan.checkpoint }));
+    expectTruth(apply(next, tables), fake);
+    expect(next.filter((m) => m.type === 'record' && m.stream === 'customers').map((m) => m.account)).toEqual(['acct_1UnitB']);
+  });
+
   it('a listed account the platform cannot read is a ConfigError before any data is read', async () => {
     const { fake, source } = await platform();
     const failure = await collect(source({ accounts: ['acct_1Small', 'acct_1Nobody'], streams: ['customers'] }).read()).catch((e: unknown) => e);
