@@ -118,10 +118,7 @@ export class StripeSource extends SourceEmitter {
     const pollIntervalMs = followInterval(options);
     // Structure first, before any request: a damaged checkpoint is the host's problem to fix, not Stripe's.
     const loaded = options.checkpoint === undefined || options.checkpoint === null ? undefined : loadCheckpoint(options.checkpoint);
-    const controller = new AbortController();
-    const onAbort = (): void => controller.abort(options.signal?.reason);
-    if (options.signal?.aborted) onAbort();
-    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const { controller, unlink } = linkedAbort(options.signal);
     try {
       const account = await this.resolveAccount(controller.signal);
       const livemode = this.config.mode === 'live';
@@ -150,7 +147,7 @@ export class StripeSource extends SourceEmitter {
       if (pollIntervalMs !== undefined && options.signal?.aborted) return;
       throw error;
     } finally {
-      options.signal?.removeEventListener('abort', onAbort);
+      unlink();
       // Stops whatever is still in flight when the host stops reading early (a prefetched events slice).
       controller.abort(new DOMException('The read was stopped.', 'AbortError'));
     }
@@ -339,10 +336,7 @@ export class StripeSource extends SourceEmitter {
     }
     const unit = parsed.data as WorkUnit;
     const loaded = options.checkpoint === undefined || options.checkpoint === null ? undefined : loadCheckpoint(options.checkpoint);
-    const controller = new AbortController();
-    const onAbort = (): void => controller.abort(options.signal?.reason);
-    if (options.signal?.aborted) onAbort();
-    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const { controller, unlink } = linkedAbort(options.signal);
     try {
       const account = await this.resolveAccount(controller.signal);
       const livemode = this.config.mode === 'live';
@@ -364,7 +358,7 @@ export class StripeSource extends SourceEmitter {
         yield tag === undefined || message.type === 'checkpoint' ? message : { ...message, account: tag };
       }
     } finally {
-      options.signal?.removeEventListener('abort', onAbort);
+      unlink();
     }
   }
 
@@ -414,6 +408,18 @@ export class StripeSource extends SourceEmitter {
     const { body } = await this.http.forAccount(wanted).get({ stream: 'account', path: '/v1/account', signal });
     return { id: wanted, created: accountCreated(body), stripeAccount: wanted };
   }
+}
+
+/**
+ * The read's own abort controller, following the host's signal: the read can also stop itself (the host
+ * ended the iteration early) without touching the host's signal.
+ */
+function linkedAbort(signal: AbortSignal | undefined): { controller: AbortController; unlink: () => void } {
+  const controller = new AbortController();
+  const onAbort = (): void => controller.abort(signal?.reason);
+  if (signal?.aborted) onAbort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  return { controller, unlink: () => signal?.removeEventListener('abort', onAbort) };
 }
 
 /** A unit's checkpoint holds the unit's streams only, each with windows inside the unit. */

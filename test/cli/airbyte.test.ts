@@ -1,46 +1,19 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { spawn } from 'node:child_process';
 import { Ajv, type ValidateFunction } from 'ajv';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { STREAM_NAMES } from '../../src/catalog/streams.js';
 import { demoRecordCounts } from '../../src/cli/demo-data.js';
 import { createFakeStripe } from '../../src/testing/index.js';
+import { CLI, NOW, useProtocolFixture } from './protocol-fixture.js';
 
-const CLI = resolve('dist/cli/main.js');
-const NOW = '2026-11-01T00:00:00Z';
 const SEED = 9;
 const RECORDS = 2500;
 const STREAMS = ['customers', 'charges', 'invoice_line_items', 'prices'] as const;
-const children: ChildProcess[] = [];
-const dir = mkdtempSync(join(tmpdir(), 'stripe-source-airbyte-'));
-let fake: { url: string; apiKey: string; accountId: string };
-
-beforeAll(async () => {
-  if (!existsSync(CLI)) throw new Error('dist/cli/main.js is missing: run `npm run build` (npm test does) first.');
-  const child = spawn(process.execPath, [CLI, 'fake-server', '--now', NOW, '--seed', String(SEED), '--records', String(RECORDS)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(child);
-  const line = await new Promise<string>((done, fail) => {
-    createInterface({ input: child.stdout! }).once('line', done);
-    child.once('exit', (code) => fail(new Error(`fake-server exited with ${code}`)));
-  });
-  fake = JSON.parse(line) as typeof fake;
-});
-afterAll(() => {
-  for (const child of children.splice(0)) child.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function file(name: string, value: unknown): string {
-  const path = join(dir, name);
-  writeFileSync(path, JSON.stringify(value));
-  return path;
-}
+const fixture = useProtocolFixture({ seed: SEED, records: RECORDS, dirPrefix: 'stripe-source-airbyte-' });
+const { children, file } = fixture;
 
 function config(extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { api_key: fake.apiKey, base_url: fake.url, max_requests_per_second: 1000, max_requests_per_second_per_endpoint: 1000, min_retry_delay_ms: 5, ...extra };
+  return { api_key: fixture.fake.apiKey, base_url: fixture.fake.url, max_requests_per_second: 1000, max_requests_per_second_per_endpoint: 1000, min_retry_delay_ms: 5, ...extra };
 }
 
 interface Message { type: string; [key: string]: unknown }
@@ -56,8 +29,8 @@ function run(args: string[]): Promise<Run> {
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('exit', (code) => {
       const messages = stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Message);
-      expect(stdout).not.toContain(fake.apiKey);
-      expect(stderr).not.toContain(fake.apiKey);
+      expect(stdout).not.toContain(fixture.fake.apiKey);
+      expect(stderr).not.toContain(fixture.fake.apiKey);
       done({ code, stdout, stderr, messages });
     });
   });
@@ -89,7 +62,7 @@ function checkMessage(m: Message): void {
       const s = m.state as { type: string; stream: { stream_descriptor: { name: unknown }; stream_state: unknown } };
       expect(s.type, at).toBe('STREAM');
       expect(typeof s.stream.stream_descriptor.name, at).toBe('string');
-      expect(s.stream.stream_state, at).toMatchObject({ checkpoint_version: 1, account: fake.accountId, livemode: false });
+      expect(s.stream.stream_state, at).toMatchObject({ checkpoint_version: 1, account: fixture.fake.accountId, livemode: false });
       break;
     }
     case 'LOG':
@@ -176,7 +149,7 @@ describe('the Airbyte source', () => {
     const validate = new Ajv({ strict: true, keywords: ['airbyte_secret', 'order'] }).compile(connectionSpecification);
     expect(validate(config())).toBe(true);
     expect(validate(config({ max_rps: 5 }))).toBe(false);
-    expect(validate({ base_url: fake.url })).toBe(false);
+    expect(validate({ base_url: fixture.fake.url })).toBe(false);
 
     const [good, wrongKey, badConfig] = await Promise.all([
       run(['check', '--config', file('check-good.json', config())]),
@@ -250,7 +223,7 @@ describe('the Airbyte source', () => {
     const catalog = file('catalog-small.json', { streams: [{ stream: { name: 'customers' }, sync_mode: 'incremental', destination_sync_mode: 'append_dedup' }] });
     const cases: Array<{ args: string[]; error: RegExp }> = [
       { args: ['read', '--config', file('bad-key.json', config({ bogus: true })), '--catalog', catalog], error: /unknown config key "bogus"/ },
-      { args: ['discover', '--config', file('no-key.json', { base_url: fake.url })], error: /"api_key" is required/ },
+      { args: ['discover', '--config', file('no-key.json', { base_url: fixture.fake.url })], error: /"api_key" is required/ },
       { args: ['read', '--config', file('good.json', config()), '--catalog', file('cat-unknown.json', { streams: [{ stream: { name: 'order_returns' }, sync_mode: 'incremental' }] })], error: /unknown stream "order_returns"/ },
       { args: ['read', '--config', file('good2.json', config()), '--catalog', catalog, '--state', file('legacy.json', { cursor: 1 })], error: /per-stream state/ },
       { args: ['read', '--config', file('good3.json', config()), '--catalog', catalog, '--state', file('foreign.json', [{ type: 'STREAM', stream: { stream_descriptor: { name: 'customers' }, stream_state: { checkpoint_version: 1, account: 'acct_Other1', livemode: false, state: { partitions: {} } } } }])], error: /CheckpointError/ },

@@ -1,42 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { spawn } from 'node:child_process';
 import { Ajv, type ValidateFunction } from 'ajv';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { STREAM_NAMES } from '../../src/catalog/streams.js';
 import { demoRecordCounts } from '../../src/cli/demo-data.js';
 import { createFakeStripe } from '../../src/testing/index.js';
+import { CLI, NOW, useProtocolFixture } from './protocol-fixture.js';
 
-const CLI = resolve('dist/cli/main.js');
-const NOW = '2026-11-01T00:00:00Z';
 const SEED = 7;
 const RECORDS = 2500;
-const children: ChildProcess[] = [];
-const dir = mkdtempSync(join(tmpdir(), 'stripe-source-singer-'));
-let fake: { url: string; apiKey: string; accountId: string };
-
-beforeAll(async () => {
-  if (!existsSync(CLI)) throw new Error('dist/cli/main.js is missing: run `npm run build` (npm test does) first.');
-  const child = spawn(process.execPath, [CLI, 'fake-server', '--now', NOW, '--seed', String(SEED), '--records', String(RECORDS)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(child);
-  const line = await new Promise<string>((done, fail) => {
-    createInterface({ input: child.stdout! }).once('line', done);
-    child.once('exit', (code) => fail(new Error(`fake-server exited with ${code}`)));
-  });
-  fake = JSON.parse(line) as typeof fake;
-});
-afterAll(() => {
-  for (const child of children.splice(0)) child.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function file(name: string, value: unknown): string {
-  const path = join(dir, name);
-  writeFileSync(path, JSON.stringify(value));
-  return path;
-}
+const fixture = useProtocolFixture({ seed: SEED, records: RECORDS, dirPrefix: 'stripe-source-singer-' });
+const { children, file } = fixture;
 
 function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
@@ -52,7 +25,7 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
 
 function config(extra: Record<string, unknown> = {}): string {
   return file(`config-${Math.random().toString(36).slice(2)}.json`, {
-    api_key: fake.apiKey, base_url: fake.url, max_requests_per_second: 1000, max_requests_per_second_per_endpoint: 1000, min_retry_delay_ms: 5, ...extra,
+    api_key: fixture.fake.apiKey, base_url: fixture.fake.url, max_requests_per_second: 1000, max_requests_per_second_per_endpoint: 1000, min_retry_delay_ms: 5, ...extra,
   });
 }
 
@@ -95,7 +68,7 @@ function checkSingerRules(messages: SingerMessage[]): Map<string, Set<string>> {
       if (!ids) records.set(m.stream!, (ids = new Set()));
       ids.add(m.record!.id);
     } else {
-      expect(m.value).toMatchObject({ stripe_source: { version: 1, account: fake.accountId, livemode: false } });
+      expect(m.value).toMatchObject({ stripe_source: { version: 1, account: fixture.fake.accountId, livemode: false } });
     }
   }
   return records;
@@ -172,13 +145,13 @@ describe('the Singer tap', () => {
     const wrapped = await run(['singer', '--config', cfg, '--catalog', catalog, '--state', file('state-msg.json', messages.at(-1))]);
     expect(lines(wrapped.stdout).filter((m) => m.type === 'RECORD')).toEqual([]);
 
-    for (const output of [first.stdout, first.stderr, middle.stdout, middle.stderr, second.stdout, second.stderr]) expect(output).not.toContain(fake.apiKey);
+    for (const output of [first.stdout, first.stderr, middle.stdout, middle.stderr, second.stdout, second.stderr]) expect(output).not.toContain(fixture.fake.apiKey);
   });
 
   it('bad config, catalog or state: a clear error on stderr, nothing on stdout, exit 2', async () => {
     const cases: Array<{ args: string[]; error: RegExp }> = [
       { args: ['singer', '--config', config({ max_rps: 5 })], error: /unknown config key "max_rps"/ },
-      { args: ['singer', '--config', file('no-key.json', { base_url: fake.url })], error: /"api_key" is required/ },
+      { args: ['singer', '--config', file('no-key.json', { base_url: fixture.fake.url })], error: /"api_key" is required/ },
       { args: ['singer', '--config', config({ start_date: 'yesterday' })], error: /start_date is not a valid date/ },
       { args: ['singer', '--discover'], error: /singer needs --config/ },
       { args: ['singer', '--config', config(), '--catalog', file('cat-unknown.json', { streams: [{ tap_stream_id: 'order_returns', metadata: [] }] })], error: /unknown stream "order_returns"/ },
@@ -195,7 +168,7 @@ describe('the Singer tap', () => {
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stderr).toMatch(error);
       expect(result.stdout.slice(0, 300), args.join(' ')).toBe('');
-      expect(result.stderr).not.toContain(fake.apiKey);
+      expect(result.stderr).not.toContain(fixture.fake.apiKey);
     }
   });
 });
