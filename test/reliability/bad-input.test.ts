@@ -38,15 +38,15 @@ describe('bad input table', () => {
     expectOnlyGets(s.fake);
   });
 
-  it('a cursor Stripe rejects (its object deleted since the checkpoint) is no error: the second is read again, nothing skipped', async () => {
-    // Stripe refuses a deleted object as `starting_after` ("No such customer", resource_missing); the fake
-    // still pages from it, so the refusal is served on top of the fake.
+  it.each([404, 400])('a cursor Stripe rejects with %i (its object deleted since the checkpoint) is no error: the second is read again, nothing skipped', async (status) => {
+    // Stripe refuses a deleted object as `starting_after` ("No such customer", resource_missing; seen with
+    // 400 as well as 404); the fake still pages from it, so the refusal is served on top of the fake.
     const deleted = new Set<string>();
     const s = await setup((url) => {
       const after = url.searchParams.get('starting_after');
       if (after === null || !deleted.has(after)) return undefined;
       return {
-        status: 404,
+        status,
         body: JSON.stringify({ error: { type: 'invalid_request_error', code: 'resource_missing', param: 'starting_after', message: `No such customer: '${after}'` } }),
       };
     });
