@@ -16,7 +16,7 @@ export default defineConfig([
   },
   {
     // The command line is ESM only and needs no declarations.
-    entry: { 'cli/main': 'src/cli/main.ts' },
+    entry: { 'cli/main': 'src/cli/main.ts', 'cli/tap': 'src/cli/tap.ts' },
     format: ['esm'],
     sourcemap: true,
     target: 'node20',

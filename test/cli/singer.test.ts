@@ -6,14 +6,16 @@ import { demoRecordCounts } from '../../src/cli/demo-data.js';
 import { createFakeStripe } from '../../src/testing/index.js';
 import { CLI, NOW, useProtocolFixture } from './protocol-fixture.js';
 
+const TAP = CLI.replace(/main\.js$/, 'tap.js');
+
 const SEED = 7;
 const RECORDS = 2500;
 const fixture = useProtocolFixture({ seed: SEED, records: RECORDS, dirPrefix: 'stripe-source-singer-' });
 const { children, file } = fixture;
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(args: string[], bin = CLI): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, STRIPE_API_KEY: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, STRIPE_API_KEY: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
     let stdout = '';
     let stderr = '';
@@ -98,6 +100,12 @@ describe('the Singer tap', () => {
     expect(byName.get('charges')!.replication_key).toBe('created');
     expect(byName.get('invoice_items')!.replication_key).toBe('date');
     expect(byName.get('invoice_line_items')!.replication_key).toBeUndefined();
+  });
+
+  it('the tap-stripe-source bin (what Meltano runs) is the singer command', async () => {
+    const viaBin = await run(['--config', config(), '--discover'], TAP);
+    expect(viaBin.code, viaBin.stderr).toBe(0);
+    expect(viaBin.stdout).toBe((await run(['singer', '--config', config(), '--discover'])).stdout);
   });
 
   it('syncs the selected streams by the rules, a mid-run STATE covers what came before it, and the last STATE resumes without a re-read', async () => {
