@@ -189,8 +189,9 @@ export class StripeSource extends SourceEmitter {
     for (const { stream, reason, since } of resyncs) {
       this.emit('warning', {
         stream,
+        ...(this.config.accounts && account.stripeAccount ? { account: account.stripeAccount } : {}),
         code: reason,
-        message: `${stream}: the change cursor (${describeCursor(since)}) cannot be resumed from Stripe's events, which are kept for 30 days; the stream is read again in full inside a resync bracket. Drop what you hold of ${stream} that the bracket does not deliver.`,
+        message: `${account.stripeAccount && this.config.accounts ? `${account.stripeAccount} ` : ''}${stream}: the change cursor (${describeCursor(since)}) cannot be resumed from Stripe's events, which are kept for 30 days; the stream is read again in full inside a resync bracket. Drop what you hold of ${stream} that the bracket does not deliver.`,
       });
     }
     const checkpoint: Checkpoint = { ...options.checkpoint, streams: { ...options.checkpoint.streams, ...Object.fromEntries(states) } };
@@ -231,7 +232,7 @@ export class StripeSource extends SourceEmitter {
     const known = new Set(connected.map((a) => a.id));
     for (const id of Object.keys(options.checkpoint.accounts ?? {})) {
       if (!known.has(id)) {
-        this.emit('warning', { code: 'account_gone', message: `${id} is in the checkpoint but no longer among the accounts read; its progress is kept, and nothing of it is read.` });
+        this.emit('warning', { account: id, code: 'account_gone', message: `${id} is in the checkpoint but no longer among the accounts read; its progress is kept, and nothing of it is read.` });
       }
     }
     const platformStreams = selection.filter((name) => getStream(name).scope === 'platform');
@@ -263,6 +264,7 @@ export class StripeSource extends SourceEmitter {
     for await (const batch of fanOut({
       reads, concurrency: this.config.accountConcurrency, signal,
       onSkipped: (account, error) => this.emit('warning', {
+        ...(account ? { account } : {}),
         code: 'account_skipped',
         message: `${account ?? 'The platform'} was skipped: ${error.message} Its progress is kept; the next run tries again.`,
       }),

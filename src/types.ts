@@ -126,7 +126,8 @@ export interface SourceEvents {
   stream_end: (e: { stream: string; records: number; seconds: number }) => void;
   /** Totals so far, at most about once a second and at the end. */
   progress: (e: { records: number; requests: number; elapsedSeconds: number; streams: Readonly<Record<string, StreamProgress>> }) => void;
-  warning: (e: { stream?: string; message: string; code: string }) => void;
+  /** Something the host should know; `account` names the connected account with Connect fan-out. */
+  warning: (e: { stream?: string; account?: string; message: string; code: string }) => void;
 }
 
 export interface StreamProgress {
