@@ -6,6 +6,7 @@ import { partitionParams, splitPoint, unreadSpan, windowQuery, type WindowProgre
 import { readChildren } from './children.js';
 import type { ReadContext } from './context.js';
 import { parseListPage, type StripeObject } from './list-page.js';
+import type { PageBudget, Permit } from './page-budget.js';
 
 const PAGE_SIZE = 100;
 
@@ -25,6 +26,11 @@ export interface PageOutcome {
   readonly records: ReadonlyArray<{ readonly stream: StreamName; readonly record: StripeObject }>;
   /** Parent objects on the page (for the `page` event). */
   readonly parentRecords: number;
+  /**
+   * The page's permit of the read's page budget: the consumer releases it once it has handed the
+   * records on. Absent on outcomes that hold no page (a split, a lost cursor).
+   */
+  readonly permit?: Permit;
 }
 
 type Deliver = (outcome: PageOutcome) => Promise<void>;
@@ -53,10 +59,10 @@ function estimatedUnread(w: LiveWindow): number {
 }
 
 /** Reads every pending window of a pass, several at a time, handing each complete page to `deliver`. */
-export async function runPass(ctx: ReadContext, pass: PassPlan, deliver: Deliver): Promise<void> {
+export async function runPass(ctx: ReadContext, pass: PassPlan, deliver: Deliver, budget: PageBudget): Promise<void> {
   const partitions = Object.entries(pass.state.partitions).filter(([, state]) => state.pending.length > 0);
   const perPartition = Math.max(1, Math.ceil(WINDOWS_PER_STREAM / Math.max(1, partitions.length)));
-  await Promise.all(partitions.map(([partition, state]) => runPartition(ctx, pass, partition, state.pending, perPartition, deliver)));
+  await Promise.all(partitions.map(([partition, state]) => runPartition(ctx, pass, partition, state.pending, perPartition, deliver, budget)));
 }
 
 /**
@@ -65,7 +71,7 @@ export async function runPass(ctx: ReadContext, pass: PassPlan, deliver: Deliver
  * the objects in one day) still keeps every slot busy. Only windows whose first page showed more to come
  * are cut: a window that fits in one page costs one request, not eight.
  */
-function runPartition(ctx: ReadContext, pass: PassPlan, partition: string, planned: readonly CheckpointWindow[], slots: number, deliver: Deliver): Promise<void> {
+function runPartition(ctx: ReadContext, pass: PassPlan, partition: string, planned: readonly CheckpointWindow[], slots: number, deliver: Deliver, budget: PageBudget): Promise<void> {
   // A planned window with a cursor was being read when the checkpoint was taken: assume it is dense.
   const waiting: LiveWindow[] = planned.map((w) => ({ gte: w.gte, lt: w.lt, after: w.after, density: w.after ? Infinity : 0 }));
   const active = new Set<LiveWindow>();
@@ -89,7 +95,7 @@ function runPartition(ctx: ReadContext, pass: PassPlan, partition: string, plann
         const next = waiting.shift() ?? split();
         if (!next) break;
         active.add(next);
-        readWindow(ctx, pass, partition, next, deliver, () => fill()).then(
+        readWindow(ctx, pass, partition, next, deliver, budget, () => fill()).then(
           () => {
             active.delete(next);
             fill();
@@ -107,20 +113,30 @@ function runPartition(ctx: ReadContext, pass: PassPlan, partition: string, plann
 }
 
 /** Reads one window page by page until it is done. `onProgress` lets the scheduler use freed capacity. */
-async function readWindow(ctx: ReadContext, pass: PassPlan, partition: string, w: LiveWindow, deliver: Deliver, onProgress: () => void): Promise<void> {
+async function readWindow(ctx: ReadContext, pass: PassPlan, partition: string, w: LiveWindow, deliver: Deliver, budget: PageBudget, onProgress: () => void): Promise<void> {
   const def = pass.driver;
   const children = pass.members.filter((m) => m !== def.name).map((m) => getStream(m));
   const deliversDriver = pass.members.includes(def.name as StreamName);
-  const fetchPage = (after: LiveWindow['after']): Promise<PageOrLost> => {
-    const request = readWindowPage(ctx, def, partition, { gte: w.gte, lt: w.lt, ...(after ? { after } : {}) });
+  // Every page request takes a permit of the read's budget first; the page keeps it until the consumer
+  // has its records. The window's bounds are read when the request goes out, after the wait.
+  const fetchPage = (after: LiveWindow['after']): Promise<{ page: PageOrLost; permit: Permit }> => {
+    const request = budget.acquire().then(async (permit) => {
+      try {
+        return { page: await readWindowPage(ctx, def, partition, { gte: w.gte, lt: w.lt, ...(after ? { after } : {}) }), permit };
+      } catch (error) {
+        permit.release();
+        throw error;
+      }
+    });
     request.catch(() => undefined); // a prefetch given up on must not surface as an unhandled rejection
     return request;
   };
   let next = fetchPage(w.after);
   for (;;) {
     ctx.signal.throwIfAborted();
-    const page = await next;
+    const { page, permit } = await next;
     if (page === 'cursor_lost') {
+      permit.release();
       ctx.events.emit('warning', {
         stream: def.name,
         code: 'cursor_lost',
@@ -136,19 +152,28 @@ async function readWindow(ctx: ReadContext, pass: PassPlan, partition: string, w
     // Ask for the next page now, while this one's children are read and delivered: a window keeps two
     // requests in flight instead of waiting out each round trip.
     const tail = page.data[page.data.length - 1];
-    if (page.hasMore && tail) next = fetchPage({ id: tail.id, created: createdOf(def, tail) });
+    const prefetched = page.hasMore && tail !== undefined;
+    if (prefetched) next = fetchPage({ id: tail.id, created: createdOf(def, tail) });
 
-    let parents = page.data;
+    // Parents a split has already moved below the window's floor are not worth their children's requests.
+    let parents = page.data.filter((p) => createdOf(def, p) >= w.gte);
     const childLists = new Map<string, Map<string, readonly StripeObject[]>>();
-    for (const child of children) {
-      const lists = await Promise.all(parents.map((parent) => readChildren(ctx, child, parent)));
-      childLists.set(child.name, new Map(parents.map((parent, i) => [parent.id, lists[i] ?? []])));
+    try {
+      // Children are read under the page's permit: they never wait for one.
+      for (const child of children) {
+        const lists = await Promise.all(parents.map((parent) => readChildren(ctx, child, parent)));
+        childLists.set(child.name, new Map(parents.map((parent, i) => [parent.id, lists[i] ?? []])));
+      }
+    } catch (error) {
+      permit.release();
+      if (prefetched) releaseWhenSettled(next);
+      throw error;
     }
     // A split may have raised the window's floor while this page was in flight: what lies below it now
     // belongs to the new lower window and is read there, so it is dropped here rather than sent twice.
     const floor = w.gte;
     const kept = parents.filter((p) => createdOf(def, p) >= floor);
-    const crossedFloor = kept.length < parents.length;
+    const crossedFloor = kept.length < page.data.length;
     parents = kept;
 
     const records: Array<{ stream: StreamName; record: StripeObject }> = [];
@@ -161,19 +186,26 @@ async function readWindow(ctx: ReadContext, pass: PassPlan, partition: string, w
     const progress: WindowProgress = page.hasMore && !crossedFloor && last
       ? { kind: 'advanced', after: { id: last.id, created: createdOf(def, last) } }
       : { kind: 'finished' };
-    const outcome: PageOutcome = { pass, partition, windowLt: w.lt, progress, records, parentRecords: parents.length };
+    const outcome: PageOutcome = { pass, partition, windowLt: w.lt, progress, records, parentRecords: parents.length, permit };
     if (progress.kind === 'advanced') {
       const top = w.after ? w.after.created + 1 : w.lt;
       w.density = parents.length / Math.max(1, top - progress.after.created);
       w.after = progress.after;
     } else {
       w.done = true;
+      // A page that crossed the floor ends the window: its prefetch, already asked for, is not wanted.
+      if (prefetched) releaseWhenSettled(next);
     }
     const delivered = deliver(outcome);
     onProgress();
     await delivered;
     if (progress.kind === 'finished') return;
   }
+}
+
+/** Gives back the permit of a page request nobody will read. */
+function releaseWhenSettled(request: Promise<{ permit: Permit }>): void {
+  request.then(({ permit }) => permit.release(), () => undefined);
 }
 
 function createdOf(def: StreamDefinition, record: StripeObject): number {

@@ -4,11 +4,19 @@ import type { PassPlan } from '../plan/passes.js';
 import { applyWindowProgress, isStreamDone } from '../plan/windows.js';
 import type { Message, RecordMessage, ResyncMessage, StreamProgress } from '../types.js';
 import type { ReadContext } from './context.js';
+import { PageBudget } from './page-budget.js';
 import { PageChannel } from './page-channel.js';
 import { runPass, type PageOutcome } from './pass.js';
 
-/** Pages buffered between readers and the consumer: bounds memory when the host's sink is slow. */
+/** Pages buffered between readers and the consumer (each also holds a permit of the page budget). */
 const BUFFERED_PAGES = 16;
+/**
+ * Pages in flight across every stream and window of a read: requested (or waiting in the throttle),
+ * having their children read, or waiting for the consumer. It bounds memory with a slow sink however many
+ * streams are read. At Stripe's 100 requests/s and ~0.35 s per list request about 35 page requests are in
+ * flight at full speed; the rest covers pages queued behind the per-endpoint buckets and in the channel.
+ */
+export const MAX_PAGES_IN_FLIGHT = 64;
 const PROGRESS_INTERVAL_MS = 1000;
 
 /**
@@ -26,6 +34,7 @@ export async function* runRead(options: {
   const { ctx, passes, stopReaders } = options;
   let checkpoint = options.checkpoint;
   const channel = new PageChannel<PageOutcome>(BUFFERED_PAGES);
+  const budget = new PageBudget(MAX_PAGES_IN_FLIGHT);
   const started = performance.now();
   const progress = new Map<string, { records: number; requests: number; done: boolean; started: number }>();
   // Requests by stream, for progress; child requests count toward the child stream.
@@ -49,7 +58,7 @@ export async function* runRead(options: {
       progress.set(member, { records: 0, requests: 0, done: false, started: performance.now() });
       ctx.events.emit('stream_start', { stream: member });
     }
-    runPass(ctx, pass, (page) => channel.push(page)).then(
+    runPass(ctx, pass, (page) => channel.push(page), budget).then(
       () => {
         running -= 1;
         if (running === 0) channel.close();
@@ -61,7 +70,10 @@ export async function* runRead(options: {
 
   // An abort ends the channel once, rather than racing every wait against a promise that never settles
   // (each such race keeps its page reachable until the read ends: memory grew with every record).
-  const onAbort = (): void => channel.fail(ctx.signal.reason);
+  const onAbort = (): void => {
+    channel.fail(ctx.signal.reason);
+    budget.close(ctx.signal.reason);
+  };
   if (ctx.signal.aborted) onAbort();
   else ctx.signal.addEventListener('abort', onAbort, { once: true });
 
@@ -81,6 +93,8 @@ export async function* runRead(options: {
         // The page parser checked the object's type against the stream; its fields are Stripe's to vouch for.
         yield { type: 'record', stream, record } as unknown as RecordMessage;
       }
+      // The consumer has the page's records: its place in the budget goes to the next page request.
+      page.permit?.release();
       checkpoint = advance(checkpoint, page);
       // A split delivers nothing: the next page's checkpoint will carry it.
       if (page.progress.kind === 'split') continue;
@@ -127,6 +141,7 @@ export async function* runRead(options: {
     ctx.events.off('request', countRequest);
     stopReaders();
     channel.close();
+    budget.close(new DOMException('The read was stopped.', 'AbortError'));
   }
 }
 

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { PageBudget, type Permit } from '../../src/read/page-budget.js';
+
+const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+describe('PageBudget', () => {
+  it('grants up to its capacity at once, then one permit per release, first come first served', async () => {
+    const budget = new PageBudget(2);
+    const a = await budget.acquire();
+    const b = await budget.acquire();
+    const order: string[] = [];
+    const c = budget.acquire().then((p) => (order.push('c'), p));
+    const d = budget.acquire().then((p) => (order.push('d'), p));
+    await tick();
+    expect(order).toEqual([]);
+    expect(budget.held).toBe(2);
+    expect(budget.waiting).toBe(2);
+    a.release();
+    await tick();
+    expect(order).toEqual(['c']);
+    b.release();
+    await tick();
+    expect(order).toEqual(['c', 'd']);
+    expect(budget.held).toBe(2);
+    (await c).release();
+    (await d).release();
+    expect(budget.held).toBe(0);
+  });
+
+  it('a released permit goes to a waiter, not to a newcomer that asks in the same tick', async () => {
+    const budget = new PageBudget(1);
+    const first = await budget.acquire();
+    const order: string[] = [];
+    void budget.acquire().then((p) => (order.push('waiter'), p.release()));
+    first.release();
+    void budget.acquire().then((p) => (order.push('newcomer'), p.release()));
+    await tick();
+    await tick();
+    expect(order).toEqual(['waiter', 'newcomer']);
+    expect(budget.held).toBe(0);
+  });
+
+  it('releasing a permit twice gives back one place only', async () => {
+    const budget = new PageBudget(1);
+    const permit = await budget.acquire();
+    permit.release();
+    permit.release();
+    expect(budget.held).toBe(0);
+    const again = await budget.acquire();
+    let third = false;
+    void budget.acquire().then(() => (third = true));
+    await tick();
+    expect(third).toBe(false);
+    again.release();
+    await tick();
+    expect(third).toBe(true);
+  });
+
+  it('close fails every waiter and later acquire, and releases after it do not throw', async () => {
+    const budget = new PageBudget(1);
+    const held = await budget.acquire();
+    const waiting = budget.acquire();
+    const stop = new Error('stopped');
+    budget.close(stop);
+    await expect(waiting).rejects.toBe(stop);
+    await expect(budget.acquire()).rejects.toBe(stop);
+    held.release();
+    expect(budget.held).toBe(0);
+  });
+
+  it('never holds more than its capacity with many readers that each prefetch one page (no deadlock)', async () => {
+    const capacity = 5;
+    const budget = new PageBudget(capacity);
+    const channel: Permit[] = [];
+    let maxHeld = 0;
+    // 12 readers, each holding one page while it asks for the next (a prefetch), 10 pages each.
+    const readers = Array.from({ length: 12 }, async () => {
+      let current = await budget.acquire();
+      for (let page = 0; page < 10; page++) {
+        const next = page < 9 ? budget.acquire() : undefined;
+        maxHeld = Math.max(maxHeld, budget.held);
+        channel.push(current); // handed to the consumer
+        if (!next) return;
+        current = await next;
+      }
+    });
+    let consumed = 0;
+    const done = Promise.all(readers).then(() => 'done');
+    while (consumed < 120) {
+      const permit = channel.shift();
+      if (permit) {
+        permit.release();
+        consumed += 1;
+      } else {
+        await tick();
+      }
+    }
+    expect(await done).toBe('done');
+    expect(maxHeld).toBeLessThanOrEqual(capacity);
+    expect(budget.held).toBe(0);
+  });
+
+  it('refuses a capacity below one', () => {
+    expect(() => new PageBudget(0)).toThrow(RangeError);
+  });
+});
