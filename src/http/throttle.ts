@@ -50,15 +50,19 @@ export class Throttle implements RequestThrottle {
     const now = performance.now();
     global.recover(now);
     bucket.recover(now);
+    bucket.waiting += 1;
     return new Promise<T>((resolve, reject) => {
       bucket.limiter
         .schedule(async () => {
+          bucket.waiting -= 1;
           const target = bucket.lastSend + 1000 / bucket.rate;
           // Timers and the limiters' own hops make a request leave a few ms after it was let go; aim
           // that much early so the endpoint runs at its rate, not 10% under it.
           const wait = target - bucket.lag - performance.now();
           if (wait > 0) await new Promise((done) => setTimeout(done, wait));
-          await global.limiter.schedule(async () => {
+          // Endpoints with deep queues (a children fan-out: one request per parent) go first for global
+          // slots: the run lasts as long as its busiest endpoint, so that one must never wait its turn.
+          await global.limiter.schedule({ priority: globalPriority(bucket.waiting) }, async () => {
             // Aiming early must never send early: under load a timer that fires on time after a late one
             // would squeeze two requests together. A gap under 97% of either spacing (the endpoint's, or the
             // account's since its last send of any endpoint) waits out the rest. The global limiter runs one
@@ -117,6 +121,23 @@ export async function waitUntil(target: number): Promise<void> {
   }
 }
 
+/**
+ * The priority of an endpoint's next request for a slot of the global bucket (bottleneck's: 0 goes first,
+ * 5 is the default), by how many more requests wait behind it at that endpoint. Each endpoint sends one
+ * request at a time at its own rate, so with a dozen endpoints sharing the account's 100/s in turn, each
+ * would get about 8/s; the one with hundreds of requests queued (a children fan-out such as
+ * `/v1/setup_attempts`, one request per parent) is the one that decides when the run ends, so it takes
+ * its slots first and runs at its full rate while the others share what is left. Short queues keep the
+ * default and their first-come order.
+ */
+export function globalPriority(backlog: number): number {
+  if (backlog >= 64) return 1;
+  if (backlog >= 32) return 2;
+  if (backlog >= 16) return 3;
+  if (backlog >= 8) return 4;
+  return 5;
+}
+
 /** The endpoint a path counts against: ids replaced, so `/v1/invoices/in_1/lines` and `/v1/invoices/in_2/lines` share one. */
 export function endpointOf(path: string): string {
   const isId = (segment: string): boolean => /^[a-z]+_[A-Za-z0-9_]+$/.test(segment) && !/^[a-z_]+$/.test(segment);
@@ -143,6 +164,8 @@ class AdaptiveBucket {
   lastSend = -Infinity;
   /** How late a request leaves after its endpoint let it go (ms, moving average), aimed ahead of. */
   lag = 0;
+  /** Requests scheduled on this bucket that it has not let go yet (endpoints only). */
+  waiting = 0;
   private changedAt = 0;
 
   /** `spacing`: the limiter spaces launches itself (global); `holder`: one at a time, spaced by the caller (endpoints). */

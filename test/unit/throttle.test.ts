@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
-import { endpointOf, Throttle, nextRate } from '../../src/http/throttle.js';
+import { endpointOf, globalPriority, Throttle, nextRate } from '../../src/http/throttle.js';
 
 describe('endpointOf', () => {
   it.each([
@@ -106,10 +106,41 @@ describe('Throttle', () => {
     expect(bStart).toBeLessThan(aStarts[2]!);
   });
 
+  it('gives an endpoint with a deep queue the global slots first (a children fan-out is not starved by the lists)', async () => {
+    // Ten list endpoints with three requests each and a fan-out of 24, every endpoint at half the global
+    // rate (as Stripe's 25/s against 100/s): in arrival order the fan-out would get one global slot in
+    // eleven; its depth lets it take one whenever its own spacing allows.
+    const throttle = new Throttle({ globalPerSecond: 40, endpointPerSecond: 20 });
+    throttles.push(throttle);
+    const order: string[] = [];
+    const tasks = [
+      ...Array.from({ length: 30 }, (_, i) => throttle.schedule(`/v1/list${i % 10}`, async () => void order.push(`list${i % 10}`))),
+      ...Array.from({ length: 24 }, () => throttle.schedule('/v1/setup_attempts', async () => void order.push('fan-out'))),
+    ];
+    await Promise.all(tasks);
+    // Ordering, not durations: arrival order gives the fan-out 1 or 2 of the first 15 sends, priority 5 to 8.
+    const fanOutFirst = order.slice(0, 15).filter((name) => name === 'fan-out').length;
+    expect(fanOutFirst).toBeGreaterThanOrEqual(4);
+    expect(order).toHaveLength(54);
+  });
+
   it('passes on a task’s rejection', async () => {
     const throttle = new Throttle({ globalPerSecond: 100, endpointPerSecond: 100 });
     throttles.push(throttle);
     await expect(throttle.schedule('/v1/x', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+  });
+});
+
+describe('globalPriority', () => {
+  it('moves endpoints with more requests waiting ahead (0 first, 5 the default), never past 1', () => {
+    expect(globalPriority(0)).toBe(5);
+    expect(globalPriority(7)).toBe(5);
+    expect(globalPriority(8)).toBe(4);
+    expect(globalPriority(16)).toBe(3);
+    expect(globalPriority(32)).toBe(2);
+    expect(globalPriority(64)).toBe(1);
+    expect(globalPriority(10_000)).toBe(1);
+    for (let n = 1; n < 200; n++) expect(globalPriority(n)).toBeLessThanOrEqual(globalPriority(n - 1));
   });
 });
 
