@@ -73,6 +73,9 @@ describe('Connect fan-out', () => {
     expect(checkpoint.account).toBe(fake.accountId);
     expect(Object.keys(checkpoint.accounts ?? {}).sort()).toEqual([...fake.accounts].sort());
     expect(Object.keys(checkpoint.streams).sort()).toEqual([...PLATFORM_STREAMS].sort());
+    // Shared between successive checkpoints instead of copied, so frozen: a host cannot corrupt the read's state.
+    expect(Object.isFrozen(checkpoint.accounts!.acct_1Small!.streams.customers!.partitions)).toBe(true);
+    expect(() => { (checkpoint.accounts as Record<string, unknown>).acct_1Small = null; }).toThrow(TypeError);
     expect(fake.stats.byAccount.acct_1BigShop).toBeGreaterThan(fake.stats.byAccount.acct_1Small!);
   });
 
