@@ -19,7 +19,7 @@ export interface StripeSourceOptions {
    * platform. Every message names its `account`. Not with `accountId`.
    */
   accounts?: 'all' | readonly string[];
-  /** With `accounts`: connected accounts read at the same time; default 8. */
+  /** With `accounts`: connected accounts read at the same time; default 16. */
   accountConcurrency?: number;
   /** Streams to read; default all (`accounts` only with `accounts` fan-out). */
   streams?: readonly StreamName[];
@@ -296,7 +296,7 @@ export function resolveConfig(input: unknown): ResolvedConfig {
     keyKind: key.kind,
     accountId: options.accountId,
     accounts: options.accounts,
-    accountConcurrency: options.accountConcurrency ?? 8,
+    accountConcurrency: options.accountConcurrency ?? 16,
     streams: (options.streams as StreamName[] | undefined) ?? defaultStreams({ connect: options.accounts !== undefined }),
     startSeconds,
     maxRequestsPerSecond: options.maxRequestsPerSecond ?? defaultGlobal,
