@@ -97,6 +97,14 @@ export class StripeHttp {
     return new StripeHttp(this.config, this.events, { ...this.shared, throttle }, accountId);
   }
 
+  /**
+   * Requests to `path`'s endpoint waiting in this client's throttle: more than a couple means the endpoint
+   * is already as busy as its buckets allow, so more concurrent readers would only queue.
+   */
+  waiting(path: string): number {
+    return this.shared.throttle.waiting?.(endpointOf(path)) ?? 0;
+  }
+
   async get(options: GetOptions): Promise<GetResult> {
     const { stream, signal } = options;
     const path = buildPath(options.path, options.query);

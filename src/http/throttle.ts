@@ -18,6 +18,8 @@ export interface RequestThrottle {
   penalize(endpoint: string, reason: string | undefined, nowMs: number): void;
   /** Current rates (requests per second), for events and tests. */
   rates(endpoint: string): { global: number; endpoint: number };
+  /** Requests of this process waiting for the endpoint's bucket (optional: readers then assume none). */
+  waiting?(endpoint: string): number;
   /** Drops queued work and releases what the throttle holds. */
   stop(): Promise<void>;
 }
@@ -91,6 +93,11 @@ export class Throttle implements RequestThrottle {
   /** Current rates, for events and tests. */
   rates(endpoint: string): { global: number; endpoint: number } {
     return { global: this.global.rate, endpoint: this.bucket(endpoint).rate };
+  }
+
+  /** Requests scheduled on the endpoint that its bucket has not let go yet. */
+  waiting(endpoint: string): number {
+    return this.endpoints.get(endpoint)?.waiting ?? 0;
   }
 
   /** Quiet seconds since the last change let slowed buckets speed up again (schedule() does this for the buckets it uses). */

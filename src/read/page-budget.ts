@@ -16,7 +16,9 @@
  */
 export class PageBudget {
   private inUse = 0;
-  private readonly waiters: Array<{ grant: (permit: Permit) => void; fail: (error: unknown) => void }> = [];
+  /** Waiters in order of arrival, urgent ones in a queue of their own that is served first. */
+  private readonly waiters: Waiter[] = [];
+  private readonly urgentWaiters: Waiter[] = [];
   private closed: { error: unknown } | undefined;
 
   constructor(readonly capacity: number) {
@@ -30,23 +32,26 @@ export class PageBudget {
 
   /** Readers waiting for a permit. */
   get waiting(): number {
-    return this.waiters.length;
+    return this.waiters.length + this.urgentWaiters.length;
   }
 
-  /** A permit, at once when one is free, else when one is released (first come, first served). */
-  acquire(): Promise<Permit> {
+  /**
+   * A permit, at once when one is free, else when one is released: first come, first served, except that
+   * `urgent` requests (the pages whose children keep the read's busiest endpoint busy) go before the rest.
+   */
+  acquire(urgent = false): Promise<Permit> {
     if (this.closed) return Promise.reject(this.closed.error);
-    if (this.inUse < this.capacity && this.waiters.length === 0) {
+    if (this.inUse < this.capacity && this.waiting === 0) {
       this.inUse += 1;
       return Promise.resolve(this.permit());
     }
-    return new Promise<Permit>((grant, fail) => this.waiters.push({ grant, fail }));
+    return new Promise<Permit>((grant, fail) => (urgent ? this.urgentWaiters : this.waiters).push({ grant, fail }));
   }
 
   /** Fails every waiter and every later `acquire` with `error`: the read is over. Permits held may still be released. */
   close(error: unknown): void {
     if (!this.closed) this.closed = { error };
-    for (const waiter of this.waiters.splice(0)) waiter.fail(this.closed.error);
+    for (const waiter of [...this.urgentWaiters.splice(0), ...this.waiters.splice(0)]) waiter.fail(this.closed.error);
   }
 
   private permit(): Permit {
@@ -56,13 +61,18 @@ export class PageBudget {
         // Idempotent: a page dropped on an error path may be released twice.
         if (released) return;
         released = true;
-        const next = this.closed ? undefined : this.waiters.shift();
+        const next = this.closed ? undefined : (this.urgentWaiters.shift() ?? this.waiters.shift());
         // Handed straight to the next waiter: the count stays, so no newcomer can overtake it.
         if (next) next.grant(this.permit());
         else this.inUse -= 1;
       },
     };
   }
+}
+
+interface Waiter {
+  grant(permit: Permit): void;
+  fail(error: unknown): void;
 }
 
 export interface Permit {

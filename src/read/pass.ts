@@ -50,6 +50,12 @@ interface LiveWindow {
   done?: boolean;
 }
 
+/**
+ * A window is cut only while fewer of its list's requests than this wait at the endpoint's bucket. A
+ * cut earns nothing when the endpoint (or the account's rate) is already the limit, and costs a request.
+ */
+const SPLIT_WHILE_WAITING_BELOW = 2;
+
 /** A window is cut only when what is left of it likely holds this many pages or more. */
 const MIN_PAGES_TO_SPLIT = 3;
 
@@ -62,8 +68,22 @@ function estimatedUnread(w: LiveWindow): number {
 export async function runPass(ctx: ReadContext, pass: PassPlan, deliver: Deliver, budget: PageBudget): Promise<void> {
   const partitions = Object.entries(pass.state.partitions).filter(([, state]) => state.pending.length > 0);
   const perPartition = Math.max(1, Math.ceil(WINDOWS_PER_STREAM / Math.max(1, partitions.length)));
-  await Promise.all(partitions.map(([partition, state]) => runPartition(ctx, pass, partition, state.pending, perPartition, deliver, budget)));
+  const load: PassLoad = { childReads: 0 };
+  await Promise.all(partitions.map(([partition, state]) => runPartition(ctx, pass, partition, state.pending, perPartition, deliver, budget, load)));
 }
+
+/** What a pass has outstanding, shared by its partitions' windows. */
+interface PassLoad {
+  /** Parents whose children are being read (those with children to request; the rest settle at once). */
+  childReads: number;
+}
+
+/**
+ * A pass whose parents' children wait this many child reads or more opens no further window: its child
+ * endpoint (25 requests/s at Stripe) has two seconds of work queued, and more pages would only hold
+ * places in the page budget, and memory, while their children wait.
+ */
+const CHILD_BACKLOG = 50;
 
 /**
  * Keeps up to `slots` windows of one partition in flight. When a slot is free and no planned window is
@@ -71,13 +91,16 @@ export async function runPass(ctx: ReadContext, pass: PassPlan, deliver: Deliver
  * the objects in one day) still keeps every slot busy. Only windows whose first page showed more to come
  * are cut: a window that fits in one page costs one request, not eight.
  */
-function runPartition(ctx: ReadContext, pass: PassPlan, partition: string, planned: readonly CheckpointWindow[], slots: number, deliver: Deliver, budget: PageBudget): Promise<void> {
+function runPartition(ctx: ReadContext, pass: PassPlan, partition: string, planned: readonly CheckpointWindow[], slots: number, deliver: Deliver, budget: PageBudget, load: PassLoad): Promise<void> {
   // A planned window with a cursor was being read when the checkpoint was taken: assume it is dense.
   const waiting: LiveWindow[] = planned.map((w) => ({ gte: w.gte, lt: w.lt, after: w.after, density: w.after ? Infinity : 0 }));
   const active = new Set<LiveWindow>();
   return new Promise<void>((resolve, reject) => {
     let failed = false;
     const split = (): LiveWindow | undefined => {
+      // Requests of this list already queue at its endpoint: another window would add a request that
+      // only waits, and one more partial page at its end. Cut again once the queue runs short.
+      if (ctx.http.waiting(pass.driver.path) >= SPLIT_WHILE_WAITING_BELOW) return undefined;
       let largest: LiveWindow | undefined;
       for (const w of active) {
         if (w.done || splitPoint(w) === null || estimatedUnread(w) < MIN_PAGES_TO_SPLIT * PAGE_SIZE) continue;
@@ -91,11 +114,11 @@ function runPartition(ctx: ReadContext, pass: PassPlan, partition: string, plann
       return lower;
     };
     const fill = (): void => {
-      while (!failed && active.size < slots) {
+      while (!failed && active.size < slots && (active.size === 0 || load.childReads < CHILD_BACKLOG)) {
         const next = waiting.shift() ?? split();
         if (!next) break;
         active.add(next);
-        readWindow(ctx, pass, partition, next, deliver, budget, () => fill()).then(
+        readWindow(ctx, pass, partition, next, deliver, budget, load, () => fill()).then(
           () => {
             active.delete(next);
             fill();
@@ -113,20 +136,33 @@ function runPartition(ctx: ReadContext, pass: PassPlan, partition: string, plann
 }
 
 /** Reads one window page by page until it is done. `onProgress` lets the scheduler use freed capacity. */
-async function readWindow(ctx: ReadContext, pass: PassPlan, partition: string, w: LiveWindow, deliver: Deliver, budget: PageBudget, onProgress: () => void): Promise<void> {
+async function readWindow(ctx: ReadContext, pass: PassPlan, partition: string, w: LiveWindow, deliver: Deliver, budget: PageBudget, load: PassLoad, onProgress: () => void): Promise<void> {
   const def = pass.driver;
   const children = pass.members.filter((m) => m !== def.name).map((m) => getStream(m));
   const deliversDriver = pass.members.includes(def.name as StreamName);
+  // A pass whose children cost a request per parent (setup attempts) keeps the busiest endpoint of the
+  // read busy only while its pages come in: its page requests go first for the budget's permits.
+  const urgent = children.some((child) => child.parent?.embedded === undefined);
   // Every page request takes a permit of the read's budget first; the page keeps it until the consumer
-  // has its records. The window's bounds are read when the request goes out, after the wait.
-  const fetchPage = (after: LiveWindow['after']): Promise<{ page: PageOrLost; permit: Permit }> => {
-    const request = budget.acquire().then(async (permit) => {
+  // has its records. The window's bounds are read when the request goes out, after the wait. A page's
+  // children are asked for as soon as it arrives, under its permit (they never wait for one), so the
+  // children of a prefetched page queue behind those of the page before it instead of after its delivery.
+  const fetchPage = (after: LiveWindow['after']): Promise<FetchedPage> => {
+    const request = budget.acquire(urgent).then(async (permit): Promise<FetchedPage> => {
+      let page: PageOrLost;
       try {
-        return { page: await readWindowPage(ctx, def, partition, { gte: w.gte, lt: w.lt, ...(after ? { after } : {}) }), permit };
+        page = await readWindowPage(ctx, def, partition, { gte: w.gte, lt: w.lt, ...(after ? { after } : {}) });
       } catch (error) {
         permit.release();
         throw error;
       }
+      if (page === 'cursor_lost' || children.length === 0) return { page, permit, childLists: Promise.resolve(new Map()) };
+      // Parents a split has already moved below the window's floor are not worth their children's requests.
+      const floor = w.gte;
+      const parents = page.data.filter((p) => createdOf(def, p) >= floor);
+      const childLists = readAllChildren(ctx, children, parents, load);
+      childLists.catch(() => undefined); // surfaced when awaited; a prefetch given up on must stay quiet
+      return { page, permit, childLists };
     });
     request.catch(() => undefined); // a prefetch given up on must not surface as an unhandled rejection
     return request;
@@ -134,7 +170,7 @@ async function readWindow(ctx: ReadContext, pass: PassPlan, partition: string, w
   let next = fetchPage(w.after);
   for (;;) {
     ctx.signal.throwIfAborted();
-    const { page, permit } = await next;
+    const { page, permit, childLists: childListsPending } = await next;
     if (page === 'cursor_lost') {
       permit.release();
       ctx.events.emit('warning', {
@@ -155,20 +191,15 @@ async function readWindow(ctx: ReadContext, pass: PassPlan, partition: string, w
     const prefetched = page.hasMore && tail !== undefined;
     if (prefetched) next = fetchPage({ id: tail.id, created: createdOf(def, tail) });
 
-    // Parents a split has already moved below the window's floor are not worth their children's requests.
-    let parents = page.data.filter((p) => createdOf(def, p) >= w.gte);
-    const childLists = new Map<string, Map<string, readonly StripeObject[]>>();
+    let childLists: ChildLists;
     try {
-      // Children are read under the page's permit: they never wait for one.
-      for (const child of children) {
-        const lists = await Promise.all(parents.map((parent) => readChildren(ctx, child, parent)));
-        childLists.set(child.name, new Map(parents.map((parent, i) => [parent.id, lists[i] ?? []])));
-      }
+      childLists = await childListsPending;
     } catch (error) {
       permit.release();
       if (prefetched) releaseWhenSettled(next);
       throw error;
     }
+    let parents = page.data;
     // A split may have raised the window's floor while this page was in flight: what lies below it now
     // belongs to the new lower window and is read there, so it is dropped here rather than sent twice.
     const floor = w.gte;
@@ -179,7 +210,7 @@ async function readWindow(ctx: ReadContext, pass: PassPlan, partition: string, w
     const records: Array<{ stream: StreamName; record: StripeObject }> = [];
     if (deliversDriver) for (const record of parents) records.push({ stream: def.name as StreamName, record });
     for (const child of children) {
-      const byParent = childLists.get(child.name)!;
+      const byParent = childLists.get(child.name) ?? new Map<string, readonly StripeObject[]>();
       for (const parent of parents) for (const record of byParent.get(parent.id) ?? []) records.push({ stream: child.name as StreamName, record });
     }
     const last = parents[parents.length - 1];
@@ -203,9 +234,31 @@ async function readWindow(ctx: ReadContext, pass: PassPlan, partition: string, w
   }
 }
 
-/** Gives back the permit of a page request nobody will read. */
-function releaseWhenSettled(request: Promise<{ permit: Permit }>): void {
-  request.then(({ permit }) => permit.release(), () => undefined);
+type ChildLists = Map<string, Map<string, readonly StripeObject[]>>;
+
+interface FetchedPage {
+  readonly page: PageOrLost;
+  readonly permit: Permit;
+  /** Every child list of the page's parents (as of the floor when the page arrived), by child stream and parent id. */
+  readonly childLists: Promise<ChildLists>;
+}
+
+/** The children of `parents`, one child stream after another, every parent of a stream at once. */
+async function readAllChildren(ctx: ReadContext, children: readonly StreamDefinition[], parents: readonly StripeObject[], load: PassLoad): Promise<ChildLists> {
+  const childLists: ChildLists = new Map();
+  for (const child of children) {
+    const lists = await Promise.all(parents.map((parent) => {
+      load.childReads += 1;
+      return readChildren(ctx, child, parent).finally(() => (load.childReads -= 1));
+    }));
+    childLists.set(child.name, new Map(parents.map((parent, i) => [parent.id, lists[i] ?? []])));
+  }
+  return childLists;
+}
+
+/** Gives back the permit of a page nobody will read, once its children (if any are being read) are done. */
+function releaseWhenSettled(request: Promise<FetchedPage>): void {
+  request.then(({ permit, childLists }) => childLists.finally(() => permit.release()).catch(() => undefined), () => undefined);
 }
 
 function createdOf(def: StreamDefinition, record: StripeObject): number {

@@ -40,6 +40,21 @@ describe('PageBudget', () => {
     expect(budget.held).toBe(0);
   });
 
+  it('serves urgent waiters before the others, each queue in arrival order', async () => {
+    const budget = new PageBudget(1);
+    const first = await budget.acquire();
+    const order: string[] = [];
+    const take = (name: string, urgent: boolean): Promise<void> => budget.acquire(urgent).then((p) => {
+      order.push(name);
+      p.release();
+    });
+    const all = [take('a', false), take('b', true), take('c', false), take('d', true)];
+    first.release();
+    await Promise.all(all);
+    expect(order).toEqual(['b', 'd', 'a', 'c']);
+    expect(budget.held).toBe(0);
+  });
+
   it('releasing a permit twice gives back one place only', async () => {
     const budget = new PageBudget(1);
     const permit = await budget.acquire();
