@@ -16,18 +16,32 @@
  */
 export class PageBudget {
   private inUse = 0;
+  private arrivedCount = 0;
   /** Waiters in order of arrival, urgent ones in a queue of their own that is served first. */
   private readonly waiters: Waiter[] = [];
   private readonly urgentWaiters: Waiter[] = [];
   private closed: { error: unknown } | undefined;
 
-  constructor(readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`PageBudget capacity must be a whole number of at least 1, not ${capacity}.`);
+  /**
+   * `capacity`: pages held at most, requested or arrived. `arrivedCapacity`: no new permit while this many
+   * pages have arrived and wait for children or the consumer. With a fast consumer pages hardly wait, so
+   * only `capacity` (requests in flight) matters; with a slow one, new requests go out only as the consumer
+   * takes pages, and memory holds about `arrivedCapacity` pages.
+   */
+  constructor(readonly capacity: number, readonly arrivedCapacity: number = capacity) {
+    for (const [name, value] of [['capacity', capacity], ['arrivedCapacity', arrivedCapacity]] as const) {
+      if (!Number.isInteger(value) || value < 1) throw new RangeError(`PageBudget ${name} must be a whole number of at least 1, not ${value}.`);
+    }
   }
 
   /** Permits held now. */
   get held(): number {
     return this.inUse;
+  }
+
+  /** Permits whose page has arrived. */
+  get arrived(): number {
+    return this.arrivedCount;
   }
 
   /** Readers waiting for a permit. */
@@ -41,7 +55,7 @@ export class PageBudget {
    */
   acquire(urgent = false): Promise<Permit> {
     if (this.closed) return Promise.reject(this.closed.error);
-    if (this.inUse < this.capacity && this.waiting === 0) {
+    if (this.waiting === 0 && this.free()) {
       this.inUse += 1;
       return Promise.resolve(this.permit());
     }
@@ -54,17 +68,36 @@ export class PageBudget {
     for (const waiter of [...this.urgentWaiters.splice(0), ...this.waiters.splice(0)]) waiter.fail(this.closed.error);
   }
 
+  private free(): boolean {
+    return this.inUse < this.capacity && this.arrivedCount < this.arrivedCapacity;
+  }
+
+  /** Hands free places to waiters, in order, in the same tick as the release: no newcomer overtakes them. */
+  private grantWaiters(): void {
+    while (!this.closed && this.free()) {
+      const next = this.urgentWaiters.shift() ?? this.waiters.shift();
+      if (!next) return;
+      this.inUse += 1;
+      next.grant(this.permit());
+    }
+  }
+
   private permit(): Permit {
     let released = false;
+    let arrived = false;
     return {
+      arrived: () => {
+        if (released || arrived) return;
+        arrived = true;
+        this.arrivedCount += 1;
+      },
       release: () => {
         // Idempotent: a page dropped on an error path may be released twice.
         if (released) return;
         released = true;
-        const next = this.closed ? undefined : (this.urgentWaiters.shift() ?? this.waiters.shift());
-        // Handed straight to the next waiter: the count stays, so no newcomer can overtake it.
-        if (next) next.grant(this.permit());
-        else this.inUse -= 1;
+        this.inUse -= 1;
+        if (arrived) this.arrivedCount -= 1;
+        this.grantWaiters();
       },
     };
   }
@@ -76,6 +109,8 @@ interface Waiter {
 }
 
 export interface Permit {
+  /** The page's response is in: it now counts against `arrivedCapacity` too. A second call does nothing. */
+  arrived(): void;
   /** Gives the permit back; a second call does nothing. */
   release(): void;
 }

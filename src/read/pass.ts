@@ -152,6 +152,7 @@ async function readWindow(ctx: ReadContext, pass: PassPlan, partition: string, w
       let page: PageOrLost;
       try {
         page = await readWindowPage(ctx, def, partition, { gte: w.gte, lt: w.lt, ...(after ? { after } : {}) });
+        permit.arrived();
       } catch (error) {
         permit.release();
         throw error;

@@ -17,6 +17,12 @@ const BUFFERED_PAGES = 16;
  * flight at full speed; the rest covers pages queued behind the per-endpoint buckets and in the channel.
  */
 export const MAX_PAGES_IN_FLIGHT = 64;
+/**
+ * Of those, pages arrived and waiting for their children or the consumer: with a slow sink, no new request
+ * goes out while this many wait, so memory holds about this many pages (a page of 100 invoices with their
+ * lines is about a megabyte once parsed).
+ */
+export const MAX_PAGES_ARRIVED = 16;
 const PROGRESS_INTERVAL_MS = 1000;
 
 /**
@@ -34,7 +40,7 @@ export async function* runRead(options: {
   const { ctx, passes, stopReaders } = options;
   let checkpoint = options.checkpoint;
   const channel = new PageChannel<PageOutcome>(BUFFERED_PAGES);
-  const budget = new PageBudget(MAX_PAGES_IN_FLIGHT);
+  const budget = new PageBudget(MAX_PAGES_IN_FLIGHT, MAX_PAGES_ARRIVED);
   const started = performance.now();
   const progress = new Map<string, { records: number; requests: number; done: boolean; started: number }>();
   // Requests by stream, for progress; child requests count toward the child stream.

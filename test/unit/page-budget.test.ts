@@ -115,7 +115,66 @@ describe('PageBudget', () => {
     expect(budget.held).toBe(0);
   });
 
+  it('grants no permit while arrivedCapacity pages have arrived, however many requests are free', async () => {
+    const budget = new PageBudget(10, 2);
+    const a = await budget.acquire();
+    const b = await budget.acquire();
+    const c = await budget.acquire(); // requested, not arrived: the request cap alone applies
+    a.arrived();
+    b.arrived();
+    b.arrived(); // a second call counts once
+    expect(budget.arrived).toBe(2);
+    let granted = false;
+    const d = budget.acquire().then((p) => ((granted = true), p));
+    await tick();
+    expect(granted).toBe(false);
+    c.release(); // a page not arrived frees a request place, but two pages still wait
+    await tick();
+    expect(granted).toBe(false);
+    a.release();
+    await tick();
+    expect(granted).toBe(true);
+    b.release();
+    (await d).release();
+    expect(budget.held).toBe(0);
+    expect(budget.arrived).toBe(0);
+  });
+
+  it('many prefetching readers and a slow consumer finish, never holding more than capacity (no deadlock)', async () => {
+    const budget = new PageBudget(8, 3);
+    const channel: Permit[] = [];
+    let maxArrived = 0;
+    const readers = Array.from({ length: 6 }, async () => {
+      let current = await budget.acquire();
+      for (let page = 0; page < 8; page++) {
+        current.arrived();
+        maxArrived = Math.max(maxArrived, budget.arrived);
+        const next = page < 7 ? budget.acquire() : undefined;
+        channel.push(current);
+        if (!next) return;
+        current = await next;
+      }
+    });
+    const done = Promise.all(readers).then(() => 'done');
+    for (let consumed = 0; consumed < 48; ) {
+      const permit = channel.shift();
+      if (permit) {
+        await tick(); // slow
+        permit.release();
+        consumed += 1;
+      } else {
+        await tick();
+      }
+    }
+    expect(await done).toBe('done');
+    // Requests granted before three pages had arrived may still arrive: the hard bound is `capacity`.
+    expect(maxArrived).toBeLessThanOrEqual(8);
+    expect(budget.held).toBe(0);
+    expect(budget.arrived).toBe(0);
+  });
+
   it('refuses a capacity below one', () => {
     expect(() => new PageBudget(0)).toThrow(RangeError);
+    expect(() => new PageBudget(4, 0)).toThrow(RangeError);
   });
 });
