@@ -17,6 +17,12 @@ let rateLimited = 0;
 let retries = 0;
 let source;
 
+// BENCH_TIMELINE=1: requests per endpoint per second and the pages' fill, on stderr at the end (diagnosis).
+const timeline = process.env.BENCH_TIMELINE ? { requests: new Map(), pages: { full: 0, partial: 0, empty: 0 } } : null;
+const endpointOf = (path) => path.split('?')[0].split('/').map((s) => (/^[a-z]+_[A-Za-z0-9_]+$/.test(s) && !/^[a-z_]+$/.test(s) ? '{id}' : s)).join('/');
+/** Heap in use, sampled every second: the live set (RSS also holds garbage V8 has not collected yet). */
+let peakHeapUsedMb = 0;
+
 const cpuStart = process.cpuUsage();
 const started = performance.now();
 const snapshot = () => {
@@ -27,12 +33,16 @@ const snapshot = () => {
     seconds: (performance.now() - started) / 1000,
     cpuMicros: cpu.user + cpu.system,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
+    peakHeapUsedMb,
     requests: source?.requestCount ?? requests,
     rateLimited,
     retries,
   };
 };
-const progress = setInterval(() => process.send({ type: 'progress', ...snapshot() }), 1000);
+const progress = setInterval(() => {
+  peakHeapUsedMb = Math.max(peakHeapUsedMb, process.memoryUsage().heapUsed / 1048576);
+  process.send({ type: 'progress', ...snapshot() });
+}, 1000);
 
 const controller = new AbortController();
 let timedOut = false;
@@ -50,7 +60,15 @@ try {
     maxRequestsPerSecondPerEndpoint: job.maxRequestsPerSecondPerEndpoint,
     ...(job.streams ? { streams: job.streams } : {}),
   });
-  source.on('request', () => requests++);
+  source.on('request', ({ path }) => {
+    requests++;
+    if (!timeline) return;
+    const second = Math.floor((performance.now() - started) / 1000);
+    const counts = timeline.requests.get(endpointOf(path)) ?? [];
+    counts[second] = (counts[second] ?? 0) + 1;
+    timeline.requests.set(endpointOf(path), counts);
+  });
+  if (timeline) source.on('page', (p) => timeline.pages[p.records >= 100 ? 'full' : p.records > 0 ? 'partial' : 'empty']++);
   source.on('rate_limited', () => rateLimited++);
   source.on('retry', () => retries++);
   for await (const m of source.read({ signal: controller.signal })) {
@@ -63,6 +81,10 @@ try {
   }
 } catch (e) {
   if (!timedOut) error = String(e?.stack ?? e);
+}
+if (timeline) {
+  for (const [endpoint, counts] of timeline.requests) process.stderr.write(`  ${endpoint.padEnd(36)} ${Array.from(counts, (n) => String(n ?? 0).padStart(2)).join(' ')}\n`);
+  process.stderr.write(`  pages: ${JSON.stringify(timeline.pages)}\n`);
 }
 const result = { type: 'result', ...snapshot(), timedOut, error };
 clearTimeout(limit);
