@@ -86,4 +86,5 @@ export const RESOURCES = {
   plans: (s) => s.plans,
   topups: (s) => s.topups,
   events: (s) => s.events,
+  accounts: (s) => s.accounts,
 };

@@ -176,7 +176,7 @@ async function runScenario(scenario) {
     }
     const baselineRecordsPerSecond = base && !base.error ? (base.sampled ? truth.records / base.estimatedSeconds : base.records / base.seconds) : null;
     if (scenario.sink) notes.push(`sink accepts at most ~${fmt(sinkCeiling(scenario.sink))} records/s`);
-    if (lib.peakHeapUsedMb) notes.push(`library process: peak heap in use ${fmt(lib.peakHeapUsedMb)} MB (sampled every second; peak RSS also holds garbage not yet collected)`);
+    if (lib.peakHeapUsedMb) notes.push(`library process: peak heap in use ${fmt(lib.peakHeapUsedMb)} MB (sampled every second: live objects and garbage not yet collected)`);
     const row = {
       scenario: scenario.id,
       records: lib.records,
