@@ -76,7 +76,8 @@ describe('the command line', () => {
   it('sync writes every object of the out-of-process fake Stripe into NDJSON files, and a second run resumes', async () => {
     const { url, apiKey } = await fakeServer(['--seed', '3', '--records', '3000']);
     const dir = tempDir();
-    const first = await run(['sync', '--out', dir, '--base-url', url], { STRIPE_API_KEY: apiKey });
+    // The fake has no limits here: the test-mode default of 24 requests/s would only make the test slow.
+    const first = await run(['sync', '--out', dir, '--base-url', url, '--max-rps', '1000', '--max-rps-endpoint', '1000'], { STRIPE_API_KEY: apiKey });
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     // Not a terminal: one JSON line per event, ending with the summary.
@@ -89,7 +90,7 @@ describe('the command line', () => {
     expect(state.version).toBe(1);
     expect(state.checkpoint.version).toBe(1);
 
-    const second = await run(['sync', '--out', dir, '--base-url', url], { STRIPE_API_KEY: apiKey });
+    const second = await run(['sync', '--out', dir, '--base-url', url, '--max-rps', '1000', '--max-rps-endpoint', '1000'], { STRIPE_API_KEY: apiKey });
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/"event":"resume"/);
     expectFilesEqualTruth(dir, 3, 3000);
@@ -106,7 +107,8 @@ describe('the command line', () => {
     child.kill('SIGINT');
     const code = await new Promise<number | null>((done) => child.on('exit', (c) => done(c)));
     expect(code).toBe(130);
-    const rest = await run(['sync', '--out', dir, '--base-url', url], { STRIPE_API_KEY: apiKey });
+    // The interrupted run keeps the default rate, so the interrupt lands mid-sync; the rest may go fast.
+    const rest = await run(['sync', '--out', dir, '--base-url', url, '--max-rps', '1000', '--max-rps-endpoint', '1000'], { STRIPE_API_KEY: apiKey });
     expect(rest.code).toBe(0);
     expectFilesEqualTruth(dir, 5, 4000);
   });
@@ -114,7 +116,7 @@ describe('the command line', () => {
   it('sync --follow catches up, keeps polling, and stops on SIGINT with the files complete', async () => {
     const { url, apiKey } = await fakeServer(['--seed', '4', '--records', '800']);
     const dir = tempDir();
-    const child = spawn(process.execPath, [CLI, 'sync', '--out', dir, '--base-url', url, '--follow', '--poll-interval-ms', '50'], {
+    const child = spawn(process.execPath, [CLI, 'sync', '--out', dir, '--base-url', url, '--follow', '--poll-interval-ms', '50', '--max-rps', '1000', '--max-rps-endpoint', '1000'], {
       env: { ...process.env, STRIPE_API_KEY: apiKey }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(child);
