@@ -20,6 +20,8 @@ import type { CatalogEntry, CheckResult, Message, ReadOptions, StreamAccess } fr
 const DEFAULT_POLL_INTERVAL_MS = 5_000;
 /** While following, streams without events are read again in full at most this often by default. */
 const FOLLOW_RELIST_SECONDS = 900;
+/** A relist interval no finished read is within: re-reads nothing. */
+const NEVER_RELIST_SECONDS = Number.MAX_SAFE_INTEGER;
 const DEFAULT_UNITS_PER_STREAM = 16;
 
 /** Work units for a job queue, and the checkpoint to continue from once all are read. */
@@ -131,20 +133,24 @@ export class StripeSource extends SourceEmitter {
         streams: { ...loaded?.streams },
         ...(loaded?.accounts ? { accounts: loaded.accounts } : {}),
       };
+      let repeat = false;
       for (;;) {
-        const relistIntervalSeconds = this.config.relistIntervalSeconds ?? (pollIntervalMs === undefined ? 0 : FOLLOW_RELIST_SECONDS);
-        const outcome = this.config.accounts
+        // A cycle repeated at once for an expired cursor must not read the relist streams it just read again.
+        const relistIntervalSeconds: number = repeat ? NEVER_RELIST_SECONDS : this.config.relistIntervalSeconds ?? (pollIntervalMs === undefined ? 0 : FOLLOW_RELIST_SECONDS);
+        const outcome: ChangesOutcome = this.config.accounts
           ? yield* this.fanOutCycle({ selection, checkpoint, platform: account, signal: controller.signal, relistIntervalSeconds })
           : yield* this.readCycle({ selection, checkpoint, account, signal: controller.signal, relistIntervalSeconds });
         checkpoint = outcome.checkpoint;
         // A cursor that expired while the read ran is dealt with now, not left for the next run.
-        if (outcome.expired.length > 0) continue;
+        repeat = outcome.expired.length > 0;
+        if (repeat) continue;
         if (pollIntervalMs === undefined) return;
         await delay(pollIntervalMs, undefined, { signal: controller.signal });
       }
     } catch (error) {
-      // Aborting is how a follow read is meant to end.
-      if (pollIntervalMs !== undefined && options.signal?.aborted) return;
+      // Aborting is how a follow read is meant to end; any other failure still surfaces.
+      const aborted = options.signal?.aborted === true && (error === options.signal.reason || (error as { name?: unknown } | null)?.name === 'AbortError');
+      if (pollIntervalMs !== undefined && aborted) return;
       throw error;
     } finally {
       unlink();
@@ -242,10 +248,12 @@ export class StripeSource extends SourceEmitter {
     const catchUp = (selected: readonly StreamName[], account: ResolvedAccount, streams: Checkpoint['streams'], http: StripeHttp | undefined) =>
       async function* (this: StripeSource): AsyncGenerator<Message, void, undefined> {
         let checkpoint: Checkpoint = { ...base, account: account.id, streams };
+        let interval = relistIntervalSeconds;
         for (;;) {
-          const outcome = yield* this.readCycle({ selection: selected, checkpoint, account, signal, relistIntervalSeconds, ...(http ? { http } : {}) });
+          const outcome = yield* this.readCycle({ selection: selected, checkpoint, account, signal, relistIntervalSeconds: interval, ...(http ? { http } : {}) });
           if (outcome.expired.length === 0) return;
           checkpoint = outcome.checkpoint;
+          interval = NEVER_RELIST_SECONDS;
         }
       }.call(this);
     const reads: AccountRead[] = [];
@@ -259,6 +267,9 @@ export class StripeSource extends SourceEmitter {
         reads.push({ account: account.id, read: () => catchUp(accountStreams, resolved, streams, this.http.forConnectedAccount(account.id)) });
       }
     }
+    // Parts carried over unchanged are shared by the checkpoints yielded, like the parts the reads replace: frozen.
+    deepFreeze(options.checkpoint.streams);
+    for (const state of Object.values(options.checkpoint.accounts ?? {})) deepFreeze(state);
     let checkpoint: Checkpoint = { ...options.checkpoint, accounts: { ...options.checkpoint.accounts } };
     let yielded = false;
     for await (const batch of fanOut({

@@ -20,6 +20,11 @@ export const PINNED_API_VERSION: string = (Stripe as unknown as { API_VERSION: s
 const PASS_NAME = 'changes';
 const PAGE_SIZE = 100;
 const EVENTS_PATH = '/v1/events';
+/**
+ * Changes worked on at once: most need no request (the event carries the object), but a refetch or a child
+ * list does, and a slice of thousands must not start thousands of requests and hold all their answers.
+ */
+const CHANGE_CONCURRENCY = 32;
 
 // What the pass relies on of an event; the object inside is Stripe's to vouch for, like a listed one.
 const eventSchema = z.object({
@@ -75,12 +80,26 @@ export async function* runChanges(options: RunChangesOptions): AsyncGenerator<Me
       : undefined;
     next?.catch(() => undefined); // surfaced when awaited; never an unhandled rejection meanwhile
     const changes = collapseEvents(slice.events);
-    const batches = await Promise.all(changes.map((change) => changeMessages(ctx, change, targets, options.updates)));
+    const batches = await mapLimited(changes, CHANGE_CONCURRENCY, (change) => changeMessages(ctx, change, targets, options.updates));
     for (const batch of batches) yield* batch;
     checkpoint = advanceCursors(checkpoint, targets, slice.end);
     yield { type: 'checkpoint', checkpoint: structuredClone(checkpoint) };
   }
   return { checkpoint, expired };
+}
+
+/** `fn` over `items` with at most `limit` at once; results in the order of `items`. */
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
 
 /** Every served stream's cursor moves to `end` (never back). */
