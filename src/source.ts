@@ -390,10 +390,12 @@ export class StripeSource extends SourceEmitter {
   /** The key's account (once per source), and whether `accountId` names a connected account. */
   private resolveAccount(signal: AbortSignal | undefined): Promise<ResolvedAccount> {
     if (!this.account) {
-      this.account = this.fetchAccount(signal);
+      // Shared by every caller, so fetched under none of their signals: one caller's abort must not fail
+      // another's check() or read() waiting on the same answer.
+      this.account = this.fetchAccount(undefined);
       this.account.catch(() => (this.account = undefined));
     }
-    return this.account;
+    return signal ? untilAborted(this.account, signal) : this.account;
   }
 
   private async fetchAccount(signal: AbortSignal | undefined): Promise<ResolvedAccount> {
@@ -425,6 +427,25 @@ export class StripeSource extends SourceEmitter {
     const { body } = await this.http.forAccount(wanted).get({ stream: 'account', path: '/v1/account', signal });
     return { id: wanted, created: accountCreated(body), stripeAccount: wanted };
   }
+}
+
+/** `promise`, or the signal's reason as soon as it aborts, whichever comes first. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 /** Freezes a plain JSON value in place, all the way down, and returns it. */

@@ -123,6 +123,17 @@ describe('failures', () => {
     expect(fake.stats.total).toBe(0);
   });
 
+  it("one read's abort does not fail another read of the same source waiting on the account", async () => {
+    const { fake, source } = await startFake({ records: { customers: 60 }, latencyMs: 80 });
+    const shared = source();
+    const controller = new AbortController();
+    const aborted = collect(shared.read({ streams: ['customers'], signal: controller.signal })).catch((e: unknown) => e);
+    const other = collect(shared.read({ streams: ['customers'] }));
+    controller.abort();
+    expect(await aborted).toMatchObject({ name: 'AbortError' });
+    expectExact(applyMessages(await other), truth(fake, ['customers']));
+  });
+
   it('an abort stops the read promptly and the last checkpoint resumes it', async () => {
     const { fake, source } = await startFake({ records: { charges: 2000 }, latencyMs: 20 });
     const controller = new AbortController();
