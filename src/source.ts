@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { catalogEntries } from './catalog/entries.js';
-import { getStream, type StreamDefinition, type StreamName } from './catalog/streams.js';
+import { byScope, getStream, type StreamDefinition, type StreamName } from './catalog/streams.js';
 import { assertCheckpointBinding, loadCheckpoint } from './checkpoint/load.js';
 import { CHECKPOINT_VERSION, type Checkpoint, type StreamState } from './checkpoint/schema.js';
 import { resolveConfig, streamSelectionProblems, type ResolvedConfig, type StripeSourceOptions } from './config.js';
@@ -181,7 +181,7 @@ export class StripeSource extends SourceEmitter {
       const plan = planStream({
         def: getStream(name), existing, startSeconds: this.config.startSeconds, nowSeconds,
         lookbackSeconds: this.config.eventLagSeconds, relistIntervalSeconds: options.relistIntervalSeconds,
-        ...(account.created !== undefined ? { accountCreated: account.created } : {}),
+        accountCreated: account.created,
       });
       states.set(name, plan.state);
       if (plan.resync && plan.resync !== 'relist') resyncs.push({ stream: name, reason: plan.resync, since: existing?.changes?.since });
@@ -241,30 +241,15 @@ export class StripeSource extends SourceEmitter {
         this.emit('warning', { account: id, code: 'account_gone', message: `${id} is in the checkpoint but no longer among the accounts read; its progress is kept, and nothing of it is read.` });
       }
     }
-    const platformStreams = selection.filter((name) => getStream(name).scope === 'platform');
-    const accountStreams = selection.filter((name) => getStream(name).scope === 'account');
-    const base = { version: CHECKPOINT_VERSION, livemode: options.checkpoint.livemode } as const;
-    // Each account's own catch-up, repeated while a cursor expires under it (the repeat re-reads it in a bracket).
-    const catchUp = (selected: readonly StreamName[], account: ResolvedAccount, streams: Checkpoint['streams'], http: StripeHttp | undefined) =>
-      async function* (this: StripeSource): AsyncGenerator<Message, void, undefined> {
-        let checkpoint: Checkpoint = { ...base, account: account.id, streams };
-        let interval = relistIntervalSeconds;
-        for (;;) {
-          const outcome = yield* this.readCycle({ selection: selected, checkpoint, account, signal, relistIntervalSeconds: interval, ...(http ? { http } : {}) });
-          if (outcome.expired.length === 0) return;
-          checkpoint = outcome.checkpoint;
-          interval = NEVER_RELIST_SECONDS;
-        }
-      }.call(this);
+    const scopes = byScope(selection);
+    const catchUp = (selected: readonly StreamName[], account: ResolvedAccount, streams: Checkpoint['streams'], http?: StripeHttp): AccountRead['read'] =>
+      () => this.catchUp({ selection: selected, account, signal, relistIntervalSeconds, http, checkpoint: { version: CHECKPOINT_VERSION, livemode: options.checkpoint.livemode, account: account.id, streams } });
     const reads: AccountRead[] = [];
-    if (platformStreams.length > 0) {
-      reads.push({ account: null, read: () => catchUp(platformStreams, platform, options.checkpoint.streams, undefined) });
-    }
-    if (accountStreams.length > 0) {
+    if (scopes.platform.length > 0) reads.push({ account: null, read: catchUp(scopes.platform, platform, options.checkpoint.streams) });
+    if (scopes.account.length > 0) {
       for (const account of connected) {
         const resolved: ResolvedAccount = { id: account.id, created: account.created, stripeAccount: account.id };
-        const streams = options.checkpoint.accounts?.[account.id]?.streams ?? {};
-        reads.push({ account: account.id, read: () => catchUp(accountStreams, resolved, streams, this.http.forConnectedAccount(account.id)) });
+        reads.push({ account: account.id, read: catchUp(scopes.account, resolved, options.checkpoint.accounts?.[account.id]?.streams ?? {}, this.http.forConnectedAccount(account.id)) });
       }
     }
     // Parts carried over unchanged are shared by the checkpoints yielded, like the parts the reads replace: frozen.
@@ -300,6 +285,24 @@ export class StripeSource extends SourceEmitter {
     return { checkpoint, expired: [] };
   }
 
+  /** One account's catch-up in a fan-out, repeated at once while a cursor expires under it (the repeat re-reads it in a bracket). */
+  private async *catchUp(options: {
+    selection: readonly StreamName[];
+    checkpoint: Checkpoint;
+    account: ResolvedAccount;
+    signal: AbortSignal;
+    http: StripeHttp | undefined;
+    relistIntervalSeconds: number;
+  }): AsyncGenerator<Message, void, undefined> {
+    let { checkpoint, relistIntervalSeconds } = options;
+    for (;;) {
+      const outcome = yield* this.readCycle({ ...options, checkpoint, relistIntervalSeconds });
+      if (outcome.expired.length === 0) return;
+      checkpoint = outcome.checkpoint;
+      relistIntervalSeconds = NEVER_RELIST_SECONDS;
+    }
+  }
+
   /**
    * Cuts the first full read of the selected streams into work units (stream x window, plain JSON) for a
    * job queue: read each with `readUnit()`, on any worker. Once every unit is read, `checkpoint` starts
@@ -317,20 +320,18 @@ export class StripeSource extends SourceEmitter {
     const checkpoint: Checkpoint = { version: CHECKPOINT_VERSION, account: account.id, livemode: this.config.mode === 'live', streams: {} };
     if (!this.config.accounts) {
       const { units, states } = planUnits({
-        ...common, selection, account: account.stripeAccount ?? null,
-        ...(account.created !== undefined ? { accountCreated: account.created } : {}),
+        ...common, selection, account: account.stripeAccount ?? null, accountCreated: account.created,
       });
       return { units, checkpoint: { ...checkpoint, streams: Object.fromEntries(states) } };
     }
     // Connect: platform-level streams once, every connected account's streams for it.
     const connected = await discoverAccounts({ http: this.http, accounts: this.config.accounts, signal: options.signal ?? new AbortController().signal });
-    const platformSelection = selection.filter((name) => getStream(name).scope === 'platform');
-    const accountSelection = selection.filter((name) => getStream(name).scope === 'account');
-    const platform = planUnits({ ...common, selection: platformSelection, account: null, ...(account.created !== undefined ? { accountCreated: account.created } : {}) });
+    const scopes = byScope(selection);
+    const platform = planUnits({ ...common, selection: scopes.platform, account: null, accountCreated: account.created });
     const units = [...platform.units];
     const accounts: NonNullable<Checkpoint['accounts']> = {};
     for (const each of connected) {
-      const planned = planUnits({ ...common, selection: accountSelection, account: each.id, ...(each.created !== undefined ? { accountCreated: each.created } : {}) });
+      const planned = planUnits({ ...common, selection: scopes.account, account: each.id, accountCreated: each.created });
       units.push(...planned.units);
       accounts[each.id] = { streams: Object.fromEntries(planned.states) };
     }

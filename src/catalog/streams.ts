@@ -275,6 +275,14 @@ export function getStream(name: StreamName): StreamDefinition {
   return def;
 }
 
+/** A selection split by where Connect fan-out reads it: once at the platform, or for every connected account. */
+export function byScope(selection: readonly StreamName[]): { platform: StreamName[]; account: StreamName[] } {
+  return {
+    platform: selection.filter((name) => getStream(name).scope === 'platform'),
+    account: selection.filter((name) => getStream(name).scope === 'account'),
+  };
+}
+
 /** Child streams of a parent. */
 export function childrenOf(parent: string): StreamDefinition[] {
   return STREAMS.filter((s: StreamDefinition) => s.parent?.stream === parent);

@@ -91,8 +91,7 @@ export function planUnits(options: PlanUnitsOptions): { units: WorkUnit[]; state
   const units: WorkUnit[] = [];
   const states = new Map<StreamName, StreamState>();
   for (const { driver, members } of listsFor(selection)) {
-    const fresh = planStream({ def: driver, existing: undefined, startSeconds: options.startSeconds, nowSeconds, lookbackSeconds: 0,
-      ...(options.accountCreated !== undefined ? { accountCreated: options.accountCreated } : {}) }).state;
+    const fresh = planStream({ def: driver, existing: undefined, startSeconds: options.startSeconds, nowSeconds, lookbackSeconds: 0, accountCreated: options.accountCreated }).state;
     for (const [partition, state] of Object.entries(fresh.partitions)) {
       // The last planned window is the account's lifetime (or all of the range): that is the one to cut.
       state.pending.forEach((window, i) => {

@@ -1,3 +1,4 @@
+import Bottleneck from 'bottleneck';
 import Stripe from 'stripe';
 import { z } from 'zod';
 import { childrenOf, getStream, type StreamDefinition, type StreamName } from '../catalog/streams.js';
@@ -69,6 +70,7 @@ export async function* runChanges(options: RunChangesOptions): AsyncGenerator<Me
 
   const types = eventTypesFilter(targets.keys());
   const reader = new SliceReader(ctx, types);
+  const working = new Bottleneck({ maxConcurrent: CHANGE_CONCURRENCY });
   let from = Math.min(...targets.values());
   let next: Promise<Slice> | undefined = reader.read(from, sliceEnd({ from, until: untilSeconds, eventsPerSecond: undefined }));
   while (next) {
@@ -80,26 +82,12 @@ export async function* runChanges(options: RunChangesOptions): AsyncGenerator<Me
       : undefined;
     next?.catch(() => undefined); // surfaced when awaited; never an unhandled rejection meanwhile
     const changes = collapseEvents(slice.events);
-    const batches = await mapLimited(changes, CHANGE_CONCURRENCY, (change) => changeMessages(ctx, change, targets, options.updates));
+    const batches = await Promise.all(changes.map((change) => working.schedule(() => changeMessages(ctx, change, targets, options.updates))));
     for (const batch of batches) yield* batch;
     checkpoint = advanceCursors(checkpoint, targets, slice.end);
     yield { type: 'checkpoint', checkpoint: structuredClone(checkpoint) };
   }
   return { checkpoint, expired };
-}
-
-/** `fn` over `items` with at most `limit` at once; results in the order of `items`. */
-async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 /** Every served stream's cursor moves to `end` (never back). */
