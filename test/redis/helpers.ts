@@ -19,23 +19,8 @@ export function describeRedis(name: string, body: () => void): void {
   } else describe.skip(name, body);
 }
 
-/** The most sends inside any sliding window of `windowMs`, which is what Stripe counts. */
-export function maxInWindow(times: readonly number[], windowMs = 1000): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let most = 0;
-  for (let i = 0, j = 0; i < sorted.length; i++) {
-    while (sorted[i]! - sorted[j]! >= windowMs) j++;
-    most = Math.max(most, i - j + 1);
-  }
-  return most;
-}
+export { maxInWindow, minGap } from '../support/sends.js';
 
-export function minGap(times: readonly number[]): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let gap = Infinity;
-  for (let i = 1; i < sorted.length; i++) gap = Math.min(gap, sorted[i]! - sorted[i - 1]!);
-  return gap;
-}
 
 /** A budget key of its own for each test, so runs never share buckets. */
 export function freshKey(name: string): string {

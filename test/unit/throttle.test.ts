@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
+import { maxInWindow, minGap } from '../support/sends.js';
 import { endpointOf, globalPriority, Throttle, nextRate } from '../../src/http/throttle.js';
 
 describe('endpointOf', () => {
@@ -29,22 +30,7 @@ describe('Throttle', () => {
     await Promise.all(throttles.splice(0).map((t) => t.stop()));
   });
 
-  function minGap(times: number[]): number {
-    const sorted = [...times].sort((a, b) => a - b);
-    let gap = Infinity;
-    for (let i = 1; i < sorted.length; i++) gap = Math.min(gap, sorted[i]! - sorted[i - 1]!);
-    return gap;
-  }
 
-  function maxInWindow(times: number[], windowMs: number): number {
-    const sorted = [...times].sort((a, b) => a - b);
-    let most = 0;
-    for (let i = 0, j = 0; i < sorted.length; i++) {
-      while (sorted[i]! - sorted[j]! >= windowMs) j++;
-      most = Math.max(most, i - j + 1);
-    }
-    return most;
-  }
 
   it('spaces the tasks of one endpoint by its own rate', async () => {
     const throttle = new Throttle({ globalPerSecond: 20, endpointPerSecond: 10 });
