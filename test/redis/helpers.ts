@@ -21,7 +21,6 @@ export function describeRedis(name: string, body: () => void): void {
 
 export { maxInWindow, minGap } from '../support/sends.js';
 
-
 /** A budget key of its own for each test, so runs never share buckets. */
 export function freshKey(name: string): string {
   return `test-${name}-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
