@@ -169,8 +169,13 @@ async function readWindow(ctx: ReadContext, pass: PassPlan, partition: string, w
     return request;
   };
   let next = fetchPage(w.after);
-  for (;;) {
-    ctx.signal.throwIfAborted();
+  /**
+   * Takes the page asked for last and hands it over; true once the window is finished. A call of its own
+   * per page, so that the page and its records die with the call: as locals of the loop they stayed
+   * reachable from the suspended loop while it waited for the next page (its permit long given back), which
+   * kept a page per window alive beyond the page budget.
+   */
+  const handleNext = async (): Promise<boolean> => {
     const { page, permit, childLists: childListsPending } = await next;
     if (page === 'cursor_lost') {
       permit.release();
@@ -184,7 +189,7 @@ async function readWindow(ctx: ReadContext, pass: PassPlan, partition: string, w
       w.after = undefined;
       await deliver(outcome);
       next = fetchPage(undefined);
-      continue;
+      return false;
     }
     // Ask for the next page now, while this one's children are read and delivered: a window keeps two
     // requests in flight instead of waiting out each round trip.
@@ -231,7 +236,11 @@ async function readWindow(ctx: ReadContext, pass: PassPlan, partition: string, w
     const delivered = deliver(outcome);
     onProgress();
     await delivered;
-    if (progress.kind === 'finished') return;
+    return progress.kind === 'finished';
+  };
+  for (;;) {
+    ctx.signal.throwIfAborted();
+    if (await handleNext()) return;
   }
 }
 
