@@ -3,7 +3,7 @@ import Bottleneck from 'bottleneck';
 import type { Redis } from 'ioredis';
 import { StripeSourceError } from '../errors.js';
 import { redactSecrets } from '../redact.js';
-import { nextRate, waitUntil, type RequestThrottle, type ThrottleOptions } from './throttle.js';
+import { nextRate, waitUntil, type RequestThrottle, type ScheduleOptions, type ThrottleOptions } from './throttle.js';
 
 export interface RedisThrottleOptions extends ThrottleOptions {
   /** An ioredis client (duplicated, never used or closed itself) or a `redis://` / `rediss://` URL. */
@@ -56,7 +56,7 @@ export class RedisThrottle implements RequestThrottle {
 
   constructor(private readonly options: RedisThrottleOptions) {}
 
-  schedule<T>(endpoint: string, task: () => Promise<T>): Promise<T> {
+  schedule<T>(endpoint: string, task: () => Promise<T>, options: ScheduleOptions = {}): Promise<T> {
     if (this.stopped) return Promise.reject(new StripeSourceError('The throttle was stopped.'));
     this.active += 1;
     if (this.idleTimer) clearTimeout(this.idleTimer);
@@ -71,9 +71,11 @@ export class RedisThrottle implements RequestThrottle {
       let sent = false;
       const run = async (): Promise<void> => {
         const [endpointLimiter, globalLimiter] = await Promise.all([session.limiter(`endpoint:${endpoint}`, this.minTime(endpoint)), session.limiter('global', this.minTime('global'))]);
-        const hold = endpointLimiter.schedule({ expiration: HOLD_EXPIRY_MS }, async () => {
+        // Priorities order this process's own queue; other processes' requests keep their turns.
+        const priority = options.ahead ? 0 : 5;
+        const hold = endpointLimiter.schedule({ expiration: HOLD_EXPIRY_MS, priority }, async () => {
           let sentAt = 0;
-          await globalLimiter.schedule({ expiration: HOLD_EXPIRY_MS }, async () => {
+          await globalLimiter.schedule({ expiration: HOLD_EXPIRY_MS, priority }, async () => {
             sentAt = performance.now();
             sent = true;
             // The request runs outside both buckets: they pace sends, not responses.

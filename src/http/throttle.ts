@@ -13,7 +13,7 @@ export interface ThrottleOptions {
  */
 export interface RequestThrottle {
   /** Runs `task` once the endpoint's and the account's buckets allow one more request; settles as `task` does. */
-  schedule<T>(endpoint: string, task: () => Promise<T>): Promise<T>;
+  schedule<T>(endpoint: string, task: () => Promise<T>, options?: ScheduleOptions): Promise<T>;
   /** Stripe answered 429 for pace (`reason`: its Stripe-Rate-Limited-Reason header): slow the bucket it names down. */
   penalize(endpoint: string, reason: string | undefined, nowMs: number): void;
   /** Current rates (requests per second), for events and tests. */
@@ -23,6 +23,17 @@ export interface RequestThrottle {
   /** Drops queued work and releases what the throttle holds. */
   stop(): Promise<void>;
 }
+
+export interface ScheduleOptions {
+  /**
+   * Ahead of the other requests waiting for the same buckets: a page that only its cursor can reach (one
+   * second holding many pages), whose chain of requests one after another decides when the read ends.
+   */
+  readonly ahead?: boolean;
+}
+
+/** Bottleneck's priority (0 goes first, 5 is its default) of a request asked to go ahead. */
+const AHEAD_PRIORITY = 0;
 
 /**
  * Stripe limits requests per account (100/s live, 25/s test) and per endpoint (25/s). One global bucket and
@@ -46,7 +57,7 @@ export class Throttle implements RequestThrottle {
    * send is over, then takes a slot of the global bucket and sends. Waiting from the last send (rather
    * than holding the endpoint after it) lets the limiters' own scheduling delays overlap the spacing.
    */
-  schedule<T>(endpoint: string, task: () => Promise<T>): Promise<T> {
+  schedule<T>(endpoint: string, task: () => Promise<T>, options: ScheduleOptions = {}): Promise<T> {
     const bucket = this.bucket(endpoint);
     const global = this.global;
     const now = performance.now();
@@ -55,7 +66,7 @@ export class Throttle implements RequestThrottle {
     bucket.waiting += 1;
     return new Promise<T>((resolve, reject) => {
       bucket.limiter
-        .schedule(async () => {
+        .schedule({ priority: options.ahead ? AHEAD_PRIORITY : 5 }, async () => {
           bucket.waiting -= 1;
           const target = bucket.lastSend + 1000 / bucket.rate;
           // Timers and the limiters' own hops make a request leave a few ms after it was let go; aim
@@ -64,7 +75,7 @@ export class Throttle implements RequestThrottle {
           if (wait > 0) await new Promise((done) => setTimeout(done, wait));
           // Endpoints with deep queues (a children fan-out: one request per parent) go first for global
           // slots: the run lasts as long as its busiest endpoint, so that one must never wait its turn.
-          await global.limiter.schedule({ priority: globalPriority(bucket.waiting) }, async () => {
+          await global.limiter.schedule({ priority: options.ahead ? AHEAD_PRIORITY : globalPriority(bucket.waiting) }, async () => {
             // Aiming early must never send early: under load a timer that fires on time after a late one
             // would squeeze two requests together. A gap under 97% of either spacing (the endpoint's, or the
             // account's since its last send of any endpoint) waits out the rest. The global limiter runs one

@@ -110,6 +110,21 @@ describe('Throttle', () => {
     expect(order).toHaveLength(54);
   });
 
+  it('sends a request asked to go ahead before the others already waiting at its endpoint', async () => {
+    // A deep second's chain: each of its pages can only be asked for once the one before is in, so every
+    // place it waits behind other windows' requests makes the read end later.
+    const throttle = new Throttle({ globalPerSecond: 100, endpointPerSecond: 50 });
+    throttles.push(throttle);
+    const order: string[] = [];
+    const tasks = Array.from({ length: 12 }, (_, i) => throttle.schedule('/v1/charges', async () => void order.push(`window${i}`)));
+    await tasks[0]; // the queue has formed: eleven wait, 20 ms apart
+    tasks.push(throttle.schedule('/v1/charges', async () => void order.push('chain'), { ahead: true }));
+    await Promise.all(tasks);
+    // In arrival order it would go thirteenth; ahead, it goes as soon as the one being spaced has left.
+    expect(order.indexOf('chain')).toBeLessThanOrEqual(3);
+    expect(order).toHaveLength(13);
+  });
+
   it('passes on a task’s rejection', async () => {
     const throttle = new Throttle({ globalPerSecond: 100, endpointPerSecond: 100 });
     throttles.push(throttle);
