@@ -11,10 +11,13 @@ import type { PageBudget, Permit } from './page-budget.js';
 const PAGE_SIZE = 100;
 
 /**
- * Windows read at once per stream. Stripe allows 25 requests/s per endpoint and a list page takes a few
- * hundred ms, so about 8 requests in flight keep one endpoint busy; more would only queue in the throttle.
+ * Windows read at once per stream. A window has one request in flight at a time (each page's cursor comes
+ * from the page before), and Stripe allows 25 requests/s per endpoint at a few hundred ms per list page
+ * with a long tail: about 10 windows keep one endpoint busy. Each window ends on a partial page, so more
+ * than that only queue in the throttle and cost requests (bench (a): 8 windows ran at ~21/s; 16 kept 24/s
+ * but ended ~90 windows on partial pages; 12 kept 24/s with ~60).
  */
-export const WINDOWS_PER_STREAM = 16;
+export const WINDOWS_PER_STREAM = 12;
 
 /** One page of a pass with everything that hangs off it, or a change to a window; delivered in order. */
 export interface PageOutcome {
@@ -48,7 +51,17 @@ interface LiveWindow {
   density: number;
   /** Its last outcome (`finished`) is handed over: it must not be split any more. */
   done?: boolean;
+  /** Full pages in a row whose objects were all created in one second, the cursor's: how deep that second is. */
+  pagesInOneSecond?: number;
 }
+
+/**
+ * A second that has filled this many pages in a row is read as a chain of its own (see `isolate`). Bursts
+ * of a few hundred objects in one second are common (imports, batch jobs) and end within a page or two,
+ * where a window of their own would only cost a request more; a second deeper than that (thousands of
+ * objects) is a chain of many round trips that the rest of its window must not wait behind.
+ */
+const DEEP_SECOND_PAGES = 3;
 
 /**
  * A window is cut only while fewer of its list's requests than this wait at the endpoint's bucket. A
@@ -113,21 +126,38 @@ function runPartition(ctx: ReadContext, pass: PassPlan, partition: string, plann
       largest.gte = mid;
       return lower;
     };
+    /**
+     * The window's cursor is deep in one second (`DEEP_SECOND_PAGES` full pages of it so far), which only
+     * its cursor can read, one page after another. What lies below that second goes to a window of its own
+     * at once, beyond the slots, rather than waiting behind the chain (or for a cut that halves the rest
+     * and leaves the chain still in the way); the chain's requests then go ahead of others at the endpoint.
+     * Handed over after the page, so the host sees the page, then the cut.
+     */
+    const isolate = (w: LiveWindow, second: number): void => {
+      if (failed || w.done || !(second > w.gte)) return;
+      const lower: LiveWindow = { gte: w.gte, lt: second, after: undefined, density: w.density };
+      void deliver({ pass, partition, windowLt: w.lt, progress: { kind: 'split', mid: second }, records: [], parentRecords: 0 });
+      w.gte = second;
+      start(lower);
+    };
+    const start = (next: LiveWindow): void => {
+      active.add(next);
+      readWindow(ctx, pass, partition, next, deliver, budget, load, { onProgress: () => fill(), onDeepSecond: isolate }).then(
+        () => {
+          active.delete(next);
+          fill();
+        },
+        (error: unknown) => {
+          failed = true;
+          reject(error);
+        },
+      );
+    };
     const fill = (): void => {
       while (!failed && active.size < slots && (active.size === 0 || load.childReads < CHILD_BACKLOG)) {
         const next = waiting.shift() ?? split();
         if (!next) break;
-        active.add(next);
-        readWindow(ctx, pass, partition, next, deliver, budget, load, () => fill()).then(
-          () => {
-            active.delete(next);
-            fill();
-          },
-          (error: unknown) => {
-            failed = true;
-            reject(error);
-          },
-        );
+        start(next);
       }
       if (!failed && active.size === 0 && waiting.length === 0) resolve();
     };
@@ -135,8 +165,15 @@ function runPartition(ctx: ReadContext, pass: PassPlan, partition: string, plann
   });
 }
 
-/** Reads one window page by page until it is done. `onProgress` lets the scheduler use freed capacity. */
-async function readWindow(ctx: ReadContext, pass: PassPlan, partition: string, w: LiveWindow, deliver: Deliver, budget: PageBudget, load: PassLoad, onProgress: () => void): Promise<void> {
+interface WindowHooks {
+  /** A page was handed over: the scheduler may use freed capacity. */
+  onProgress(): void;
+  /** `DEEP_SECOND_PAGES` full pages in a row of objects all created in `second`, with more to come. */
+  onDeepSecond(w: LiveWindow, second: number): void;
+}
+
+/** Reads one window page by page until it is done. */
+async function readWindow(ctx: ReadContext, pass: PassPlan, partition: string, w: LiveWindow, deliver: Deliver, budget: PageBudget, load: PassLoad, hooks: WindowHooks): Promise<void> {
   const def = pass.driver;
   const children = pass.members.filter((m) => m !== def.name).map((m) => getStream(m));
   const deliversDriver = pass.members.includes(def.name as StreamName);
@@ -148,10 +185,13 @@ async function readWindow(ctx: ReadContext, pass: PassPlan, partition: string, w
   // children are asked for as soon as it arrives, under its permit (they never wait for one), so the
   // children of a prefetched page queue behind those of the page before it instead of after its delivery.
   const fetchPage = (after: LiveWindow['after']): Promise<FetchedPage> => {
-    const request = budget.acquire(urgent).then(async (permit): Promise<FetchedPage> => {
+    // A window down to its cursor's one second is a chain only its cursor can read, one page after
+    // another; every page of it that waits behind others' requests makes the read end later.
+    const chain = after !== undefined && unreadSpan(w) <= 1;
+    const request = budget.acquire(urgent || chain).then(async (permit): Promise<FetchedPage> => {
       let page: PageOrLost;
       try {
-        page = await readWindowPage(ctx, def, partition, { gte: w.gte, lt: w.lt, ...(after ? { after } : {}) });
+        page = await readWindowPage(ctx, def, partition, { gte: w.gte, lt: w.lt, ...(after ? { after } : {}) }, chain);
         permit.arrived();
       } catch (error) {
         permit.release();
@@ -227,6 +267,8 @@ async function readWindow(ctx: ReadContext, pass: PassPlan, partition: string, w
     if (progress.kind === 'advanced') {
       const top = w.after ? w.after.created + 1 : w.lt;
       w.density = parents.length / Math.max(1, top - progress.after.created);
+      const oneSecond = parents.length === PAGE_SIZE && createdOf(def, parents[0]!) === progress.after.created;
+      w.pagesInOneSecond = !oneSecond ? 0 : w.after?.created === progress.after.created ? (w.pagesInOneSecond ?? 0) + 1 : 1;
       w.after = progress.after;
     } else {
       w.done = true;
@@ -234,7 +276,8 @@ async function readWindow(ctx: ReadContext, pass: PassPlan, partition: string, w
       if (prefetched) releaseWhenSettled(next);
     }
     const delivered = deliver(outcome);
-    onProgress();
+    if (progress.kind === 'advanced' && (w.pagesInOneSecond ?? 0) >= DEEP_SECOND_PAGES) hooks.onDeepSecond(w, progress.after.created);
+    hooks.onProgress();
     await delivered;
     return progress.kind === 'finished';
   };
@@ -284,11 +327,11 @@ function createdOf(def: StreamDefinition, record: StripeObject): number {
 
 type PageOrLost = { data: readonly StripeObject[]; hasMore: boolean } | 'cursor_lost';
 
-async function readWindowPage(ctx: ReadContext, def: StreamDefinition, partition: string, window: CheckpointWindow): Promise<PageOrLost> {
+async function readWindowPage(ctx: ReadContext, def: StreamDefinition, partition: string, window: CheckpointWindow, ahead: boolean): Promise<PageOrLost> {
   const query = { limit: PAGE_SIZE, ...def.params, ...partitionParams(partition), ...windowQuery(window) };
   let result;
   try {
-    result = await ctx.http.get({ stream: def.name, path: def.path, query, signal: ctx.signal });
+    result = await ctx.http.get({ stream: def.name, path: def.path, query, signal: ctx.signal, ahead });
   } catch (error) {
     // Stripe rejects a `starting_after` whose object was deleted since (404 resource_missing).
     if (window.after && isResourceMissing(error)) {
