@@ -3,6 +3,7 @@
  * library's. Argument: JSON `{ url, apiKey, streams, maxRequestsPerSecond, maxRequestsPerSecondPerEndpoint,
  * sink, timeLimitSeconds }`. Sends `{ type: 'progress' }` every second and one `{ type: 'result' }`, then exits.
  */
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { StripeSource } from '../dist/index.js';
 import { makeSink } from './sink.mjs';
 
@@ -22,6 +23,13 @@ const timeline = process.env.BENCH_TIMELINE ? { requests: new Map(), pages: { fu
 const endpointOf = (path) => path.split('?')[0].split('/').map((s) => (/^[a-z]+_[A-Za-z0-9_]+$/.test(s) && !/^[a-z_]+$/.test(s) ? '{id}' : s)).join('/');
 /** Heap in use, sampled every second: the live set (RSS also holds garbage V8 has not collected yet). */
 let peakHeapUsedMb = 0;
+/** Heap in use right after each full (mark-compact) collection: close to the live set, without the garbage. */
+let peakHeapAfterFullGcMb = 0;
+new PerformanceObserver((list) => {
+  if (list.getEntries().some((e) => e.detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR)) {
+    peakHeapAfterFullGcMb = Math.max(peakHeapAfterFullGcMb, process.memoryUsage().heapUsed / 1048576);
+  }
+}).observe({ entryTypes: ['gc'] });
 
 const cpuStart = process.cpuUsage();
 const started = performance.now();
@@ -34,6 +42,7 @@ const snapshot = () => {
     cpuMicros: cpu.user + cpu.system,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     peakHeapUsedMb,
+    peakHeapAfterFullGcMb,
     requests: source?.requestCount ?? requests,
     rateLimited,
     retries,
@@ -44,6 +53,12 @@ const progress = setInterval(() => {
   process.send({ type: 'progress', ...snapshot() });
 }, 1000);
 
+// BENCH_HEAP_SNAPSHOT_AT=S: a heap snapshot of this process S seconds in, into the working directory (what
+// is alive and what holds it; open it in Chrome's DevTools). Taking it pauses the read for a while.
+if (process.env.BENCH_HEAP_SNAPSHOT_AT) {
+  const { writeHeapSnapshot } = await import('node:v8');
+  setTimeout(() => process.stderr.write(`  heap snapshot: ${writeHeapSnapshot()}\n`), Number(process.env.BENCH_HEAP_SNAPSHOT_AT) * 1000);
+}
 const controller = new AbortController();
 let timedOut = false;
 const limit = setTimeout(() => {

@@ -103,6 +103,9 @@ export class Child {
   async kill() {
     if (this.exited) return;
     const gone = new Promise((resolve) => this.process.once('exit', resolve));
+    // A worker that has sent its result exits by itself, after writing a profile it was asked for.
+    if (process.env.BENCH_WORKER_NODE_ARGS) await withTimeout(gone, 30, 'no exit').catch(() => undefined);
+    if (this.exited) return;
     this.process.kill('SIGKILL');
     await withTimeout(gone, 10, `${this.label} did not exit`).catch(() => undefined);
   }

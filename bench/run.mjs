@@ -84,7 +84,10 @@ const round = (n, digits) => (n === null || n === undefined || !Number.isFinite(
 
 /** Runs one worker to its result; on a crash or a hang, the last progress it reported stands in. */
 async function runWorker(script, job, { label, limitSeconds }) {
-  const worker = new Child(script, { ...job, timeLimitSeconds: limitSeconds }, { label });
+  // BENCH_WORKER_NODE_ARGS: Node flags for the library and baseline processes only (the fake runs without
+  // them), e.g. "--cpu-prof --cpu-prof-dir=prof" for a CPU profile of each (open it in Chrome's DevTools).
+  const execArgv = process.env.BENCH_WORKER_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
+  const worker = new Child(script, { ...job, timeLimitSeconds: limitSeconds }, { label, execArgv });
   const ticker = setInterval(() => {
     const p = worker.lastProgress;
     if (p) log(`  ${label}: ${fmt(p.records)} records, ${fmt(p.seconds, 0)} s`);
@@ -176,7 +179,7 @@ async function runScenario(scenario) {
     }
     const baselineRecordsPerSecond = base && !base.error ? (base.sampled ? truth.records / base.estimatedSeconds : base.records / base.seconds) : null;
     if (scenario.sink) notes.push(`sink accepts at most ~${fmt(sinkCeiling(scenario.sink))} records/s`);
-    if (lib.peakHeapUsedMb) notes.push(`library process: peak heap in use ${fmt(lib.peakHeapUsedMb)} MB (sampled every second: live objects and garbage not yet collected)`);
+    if (lib.peakHeapUsedMb) notes.push(`library process: peak heap in use ${fmt(lib.peakHeapUsedMb)} MB (sampled every second: live objects and garbage not yet collected); ${fmt(lib.peakHeapAfterFullGcMb)} MB at most right after a full collection (about the live set)`);
     const row = {
       scenario: scenario.id,
       records: lib.records,
