@@ -16,8 +16,8 @@ export interface GetOptions {
   readonly path: string;
   readonly query?: Readonly<Record<string, QueryValue>>;
   readonly signal?: AbortSignal;
-  /** Ahead of this account's other waiting requests (see `ScheduleOptions.ahead`). */
-  readonly ahead?: boolean;
+  /** Its place among this account's waiting requests (see `ScheduleOptions.priority`). */
+  readonly priority?: number;
 }
 
 export interface GetResult {
@@ -124,7 +124,7 @@ export class StripeHttp {
             const body: unknown = await this.shared.stripe.rawRequest('GET', path, undefined, this.stripeAccount ? { stripeAccount: this.stripeAccount } : {});
             const requestId = (body as { lastResponse?: { requestId?: string } }).lastResponse?.requestId;
             return { body, requestId };
-          }, { ahead: options.ahead === true });
+          }, options.priority === undefined ? {} : { priority: options.priority });
         },
         {
           retries: this.config.maxRetries,

@@ -72,7 +72,7 @@ export class RedisThrottle implements RequestThrottle {
       const run = async (): Promise<void> => {
         const [endpointLimiter, globalLimiter] = await Promise.all([session.limiter(`endpoint:${endpoint}`, this.minTime(endpoint)), session.limiter('global', this.minTime('global'))]);
         // Priorities order this process's own queue; other processes' requests keep their turns.
-        const priority = options.ahead ? 0 : 5;
+        const priority = options.priority ?? 5;
         const hold = endpointLimiter.schedule({ expiration: HOLD_EXPIRY_MS, priority }, async () => {
           let sentAt = 0;
           await globalLimiter.schedule({ expiration: HOLD_EXPIRY_MS, priority }, async () => {

@@ -26,14 +26,16 @@ export interface RequestThrottle {
 
 export interface ScheduleOptions {
   /**
-   * Ahead of the other requests waiting for the same buckets: a page that only its cursor can reach (one
-   * second holding many pages), whose chain of requests one after another decides when the read ends.
+   * Its place among the requests waiting for the same endpoint, bottleneck's way: 0 goes first, 5 (the
+   * default) last, first come first served within one. 0 also goes ahead for the global bucket: a page
+   * that only its cursor can reach (one second holding many pages), whose chain of requests one after
+   * another decides when the read ends. See `priorityByUnreadPages` for the rest.
    */
-  readonly ahead?: boolean;
+  readonly priority?: number;
 }
 
-/** Bottleneck's priority (0 goes first, 5 is its default) of a request asked to go ahead. */
-const AHEAD_PRIORITY = 0;
+/** The priority of a request that goes ahead of every other waiting for its endpoint and the account. */
+export const AHEAD_PRIORITY = 0;
 
 /**
  * Stripe limits requests per account (100/s live, 25/s test) and per endpoint (25/s). One global bucket and
@@ -66,7 +68,7 @@ export class Throttle implements RequestThrottle {
     bucket.waiting += 1;
     return new Promise<T>((resolve, reject) => {
       bucket.limiter
-        .schedule({ priority: options.ahead ? AHEAD_PRIORITY : 5 }, async () => {
+        .schedule({ priority: options.priority ?? 5 }, async () => {
           bucket.waiting -= 1;
           const target = bucket.lastSend + 1000 / bucket.rate;
           // Timers and the limiters' own hops make a request leave a few ms after it was let go; aim
@@ -75,7 +77,7 @@ export class Throttle implements RequestThrottle {
           if (wait > 0) await new Promise((done) => setTimeout(done, wait));
           // Endpoints with deep queues (a children fan-out: one request per parent) go first for global
           // slots: the run lasts as long as its busiest endpoint, so that one must never wait its turn.
-          await global.limiter.schedule({ priority: options.ahead ? AHEAD_PRIORITY : globalPriority(bucket.waiting) }, async () => {
+          await global.limiter.schedule({ priority: options.priority === AHEAD_PRIORITY ? AHEAD_PRIORITY : globalPriority(bucket.waiting) }, async () => {
             // Aiming early must never send early: under load a timer that fires on time after a late one
             // would squeeze two requests together. A gap under 97% of either spacing (the endpoint's, or the
             // account's since its last send of any endpoint) waits out the rest. The global limiter runs one
@@ -153,6 +155,20 @@ export function globalPriority(backlog: number): number {
   if (backlog >= 32) return 2;
   if (backlog >= 16) return 3;
   if (backlog >= 8) return 4;
+  return 5;
+}
+
+/**
+ * The priority of a list page at its endpoint by how many pages its window likely has left: the windows
+ * with the most left go first, so the read does not end waiting for one window that was served like the
+ * rest (a dense day found late in a window holds ten times what its neighbours do). 1 at 128 pages or
+ * more, then one step per halving, 5 (the default) under 16; 0 is for chains (`AHEAD_PRIORITY`).
+ */
+export function priorityByUnreadPages(pages: number): number {
+  if (pages >= 128) return 1;
+  if (pages >= 64) return 2;
+  if (pages >= 32) return 3;
+  if (pages >= 16) return 4;
   return 5;
 }
 

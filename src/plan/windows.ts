@@ -123,6 +123,24 @@ export function splitPoint(window: CheckpointWindow): number | null {
   return window.gte + Math.floor((unreadEnd - window.gte) / 2);
 }
 
+/**
+ * Where to cut a window's unread part into `pieces` parts of equal seconds, ascending: the cuts that give
+ * several free readers a share each at once. Equal shares finish at about the same time; halving the
+ * remainder again and again (the middle, then the middle of what the window kept, ...) leaves one half,
+ * one quarter, one eighth, which finish one after another and each frees a slot for yet another cut, and
+ * every window ends on a partial page. Fewer cuts when the unread part has fewer seconds than pieces.
+ */
+export function splitPoints(window: CheckpointWindow, pieces: number): number[] {
+  const unreadEnd = window.after ? window.after.created + 1 : window.lt;
+  const span = unreadEnd - window.gte;
+  const cuts: number[] = [];
+  for (let i = 1; i < pieces; i++) {
+    const cut = window.gte + Math.floor((i * span) / pieces);
+    if (cut > window.gte && cut < unreadEnd && cut !== cuts[cuts.length - 1]) cuts.push(cut);
+  }
+  return cuts;
+}
+
 /** Seconds not yet read in a window, the measure for choosing which window to split. */
 export function unreadSpan(window: CheckpointWindow): number {
   return (window.after ? window.after.created + 1 : window.lt) - window.gte;

@@ -2,7 +2,8 @@ import { getStream, type StreamDefinition, type StreamName } from '../catalog/st
 import type { CheckpointWindow } from '../checkpoint/schema.js';
 import { isResourceMissing, StripeApiError } from '../errors.js';
 import type { PassPlan } from '../plan/passes.js';
-import { partitionParams, splitPoint, unreadSpan, windowQuery, type WindowProgress } from '../plan/windows.js';
+import { partitionParams, splitPoint, splitPoints, unreadSpan, windowQuery, type WindowProgress } from '../plan/windows.js';
+import { AHEAD_PRIORITY, priorityByUnreadPages } from '../http/throttle.js';
 import { readChildren } from './children.js';
 import type { ReadContext } from './context.js';
 import { parseListPage, type StripeObject } from './list-page.js';
@@ -47,8 +48,13 @@ interface LiveWindow {
   gte: number;
   lt: number;
   after: { id: string; created: number } | undefined;
-  /** Objects per second on this window's last full page: how dense the data just below the cursor is. */
+  /**
+   * Objects per second just below the cursor: the median of the last `DENSITY_PAGES` pages' densities, so
+   * one page of a burst (a hundred objects in one second) does not make a sparse window look huge.
+   */
   density: number;
+  /** Densities of the last pages, newest last (a cut's lower part starts with its parent's). */
+  densities: readonly number[];
   /** Its last outcome (`finished`) is handed over: it must not be split any more. */
   done?: boolean;
   /** Full pages in a row whose objects were all created in one second, the cursor's: how deep that second is. */
@@ -72,7 +78,15 @@ const SPLIT_WHILE_WAITING_BELOW = 2;
 /** A window is cut only when what is left of it likely holds this many pages or more. */
 const MIN_PAGES_TO_SPLIT = 3;
 
-/** Objects likely left unread in a window, judged by the density of its last page. */
+/** Pages whose densities make a window's estimate. */
+const DENSITY_PAGES = 3;
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)] ?? 0;
+}
+
+/** Objects likely left unread in a window, judged by the density of its last pages. */
 function estimatedUnread(w: LiveWindow): number {
   return w.after ? w.density * unreadSpan(w) : 0;
 }
@@ -99,32 +113,45 @@ interface PassLoad {
 const CHILD_BACKLOG = 50;
 
 /**
- * Keeps up to `slots` windows of one partition in flight. When a slot is free and no planned window is
- * left, the window with the most unread seconds is cut in two (binary subdivision), so skewed data (half
- * the objects in one day) still keeps every slot busy. Only windows whose first page showed more to come
- * are cut: a window that fits in one page costs one request, not eight.
+ * Keeps up to `slots` windows of one partition in flight. When slots are free and no planned window is
+ * left, the window likely holding the most unread objects is cut into one part per free slot plus the one
+ * it keeps (equal seconds each; two parts when one slot is free, as binary subdivision), so skewed data
+ * (half the objects in one day) still keeps every slot busy. Only windows whose first page showed more to
+ * come are cut: a window that fits in one page costs one request, not eight.
  */
 function runPartition(ctx: ReadContext, pass: PassPlan, partition: string, planned: readonly CheckpointWindow[], slots: number, deliver: Deliver, budget: PageBudget, load: PassLoad): Promise<void> {
   // A planned window with a cursor was being read when the checkpoint was taken: assume it is dense.
-  const waiting: LiveWindow[] = planned.map((w) => ({ gte: w.gte, lt: w.lt, after: w.after, density: w.after ? Infinity : 0 }));
+  const waiting: LiveWindow[] = planned.map((w) => ({ gte: w.gte, lt: w.lt, after: w.after, density: w.after ? Infinity : 0, densities: [] }));
   const active = new Set<LiveWindow>();
   return new Promise<void>((resolve, reject) => {
     let failed = false;
-    const split = (): LiveWindow | undefined => {
+    /**
+     * Cuts the window likely to hold the most unread objects into `pieces` parts of equal seconds (fewer
+     * when it likely holds less than `MIN_PAGES_TO_SPLIT` pages per part): it keeps the top part and its
+     * cursor, the new windows returned take the rest. Each cut is handed over as a split of the window
+     * that holds the rest at that moment, top cut first, so the checkpoint follows step by step.
+     */
+    const split = (pieces: number): LiveWindow[] => {
       // Requests of this list already queue at its endpoint: another window would add a request that
       // only waits, and one more partial page at its end. Cut again once the queue runs short.
-      if (ctx.http.waiting(pass.driver.path) >= SPLIT_WHILE_WAITING_BELOW) return undefined;
+      if (ctx.http.waiting(pass.driver.path) >= SPLIT_WHILE_WAITING_BELOW) return [];
       let largest: LiveWindow | undefined;
       for (const w of active) {
         if (w.done || splitPoint(w) === null || estimatedUnread(w) < MIN_PAGES_TO_SPLIT * PAGE_SIZE) continue;
         if (!largest || estimatedUnread(w) > estimatedUnread(largest)) largest = w;
       }
-      if (!largest) return undefined;
-      const mid = splitPoint(largest)!;
-      const lower: LiveWindow = { gte: largest.gte, lt: mid, after: undefined, density: largest.density };
-      void deliver({ pass, partition, windowLt: largest.lt, progress: { kind: 'split', mid }, records: [], parentRecords: 0 });
-      largest.gte = mid;
-      return lower;
+      if (!largest) return [];
+      const parts = Math.max(2, Math.min(pieces, Math.floor(estimatedUnread(largest) / (MIN_PAGES_TO_SPLIT * PAGE_SIZE))));
+      const floor = largest.gte;
+      const lowers: LiveWindow[] = [];
+      let rest = largest;
+      for (const mid of splitPoints(largest, parts).reverse()) {
+        void deliver({ pass, partition, windowLt: rest.lt, progress: { kind: 'split', mid }, records: [], parentRecords: 0 });
+        rest.gte = mid;
+        rest = { gte: floor, lt: mid, after: undefined, density: largest.density, densities: largest.densities };
+        lowers.push(rest);
+      }
+      return lowers;
     };
     /**
      * The window's cursor is deep in one second (`DEEP_SECOND_PAGES` full pages of it so far), which only
@@ -135,7 +162,7 @@ function runPartition(ctx: ReadContext, pass: PassPlan, partition: string, plann
      */
     const isolate = (w: LiveWindow, second: number): void => {
       if (failed || w.done || !(second > w.gte)) return;
-      const lower: LiveWindow = { gte: w.gte, lt: second, after: undefined, density: w.density };
+      const lower: LiveWindow = { gte: w.gte, lt: second, after: undefined, density: w.density, densities: w.densities };
       void deliver({ pass, partition, windowLt: w.lt, progress: { kind: 'split', mid: second }, records: [], parentRecords: 0 });
       w.gte = second;
       start(lower);
@@ -155,9 +182,10 @@ function runPartition(ctx: ReadContext, pass: PassPlan, partition: string, plann
     };
     const fill = (): void => {
       while (!failed && active.size < slots && (active.size === 0 || load.childReads < CHILD_BACKLOG)) {
-        const next = waiting.shift() ?? split();
-        if (!next) break;
-        start(next);
+        const planned = waiting.shift();
+        const next = planned ? [planned] : split(slots - active.size + 1);
+        if (next.length === 0) break;
+        for (const w of next) start(w);
       }
       if (!failed && active.size === 0 && waiting.length === 0) resolve();
     };
@@ -191,7 +219,8 @@ async function readWindow(ctx: ReadContext, pass: PassPlan, partition: string, w
     const request = budget.acquire(urgent || chain).then(async (permit): Promise<FetchedPage> => {
       let page: PageOrLost;
       try {
-        page = await readWindowPage(ctx, def, partition, { gte: w.gte, lt: w.lt, ...(after ? { after } : {}) }, chain);
+        const priority = chain ? AHEAD_PRIORITY : priorityByUnreadPages(estimatedUnread(w) / PAGE_SIZE);
+        page = await readWindowPage(ctx, def, partition, { gte: w.gte, lt: w.lt, ...(after ? { after } : {}) }, priority);
         permit.arrived();
       } catch (error) {
         permit.release();
@@ -266,7 +295,8 @@ async function readWindow(ctx: ReadContext, pass: PassPlan, partition: string, w
     const outcome: PageOutcome = { pass, partition, windowLt: w.lt, progress, records, parentRecords: parents.length, permit };
     if (progress.kind === 'advanced') {
       const top = w.after ? w.after.created + 1 : w.lt;
-      w.density = parents.length / Math.max(1, top - progress.after.created);
+      w.densities = [...w.densities, parents.length / Math.max(1, top - progress.after.created)].slice(-DENSITY_PAGES);
+      w.density = median(w.densities);
       const oneSecond = parents.length === PAGE_SIZE && createdOf(def, parents[0]!) === progress.after.created;
       w.pagesInOneSecond = !oneSecond ? 0 : w.after?.created === progress.after.created ? (w.pagesInOneSecond ?? 0) + 1 : 1;
       w.after = progress.after;
@@ -327,11 +357,11 @@ function createdOf(def: StreamDefinition, record: StripeObject): number {
 
 type PageOrLost = { data: readonly StripeObject[]; hasMore: boolean } | 'cursor_lost';
 
-async function readWindowPage(ctx: ReadContext, def: StreamDefinition, partition: string, window: CheckpointWindow, ahead: boolean): Promise<PageOrLost> {
+async function readWindowPage(ctx: ReadContext, def: StreamDefinition, partition: string, window: CheckpointWindow, priority: number): Promise<PageOrLost> {
   const query = { limit: PAGE_SIZE, ...def.params, ...partitionParams(partition), ...windowQuery(window) };
   let result;
   try {
-    result = await ctx.http.get({ stream: def.name, path: def.path, query, signal: ctx.signal, ahead });
+    result = await ctx.http.get({ stream: def.name, path: def.path, query, signal: ctx.signal, priority });
   } catch (error) {
     // Stripe rejects a `starting_after` whose object was deleted since (404 resource_missing).
     if (window.after && isResourceMissing(error)) {

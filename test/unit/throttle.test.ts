@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { maxInWindow, minGap } from '../support/sends.js';
-import { endpointOf, globalPriority, Throttle, nextRate } from '../../src/http/throttle.js';
+import { AHEAD_PRIORITY, endpointOf, globalPriority, priorityByUnreadPages, Throttle, nextRate } from '../../src/http/throttle.js';
 
 describe('endpointOf', () => {
   it.each([
@@ -118,11 +118,15 @@ describe('Throttle', () => {
     const order: string[] = [];
     const tasks = Array.from({ length: 12 }, (_, i) => throttle.schedule('/v1/charges', async () => void order.push(`window${i}`)));
     await tasks[0]; // the queue has formed: eleven wait, 20 ms apart
-    tasks.push(throttle.schedule('/v1/charges', async () => void order.push('chain'), { ahead: true }));
+    tasks.push(throttle.schedule('/v1/charges', async () => void order.push('chain'), { priority: AHEAD_PRIORITY }));
     await Promise.all(tasks);
     // In arrival order it would go thirteenth; ahead, it goes as soon as the one being spaced has left.
     expect(order.indexOf('chain')).toBeLessThanOrEqual(3);
     expect(order).toHaveLength(13);
+  });
+
+  it('puts windows with more pages left first (1 at 128 or more), the default under 16, never 0', () => {
+    expect([1000, 128, 127, 64, 32, 16, 15, 0, Infinity, Number.NaN].map(priorityByUnreadPages)).toEqual([1, 1, 2, 2, 3, 4, 5, 5, 1, 5]);
   });
 
   it('passes on a task’s rejection', async () => {

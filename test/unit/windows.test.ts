@@ -5,6 +5,7 @@ import {
   applyWindowProgress,
   splitAt,
   splitPoint,
+  splitPoints,
   unreadSpan,
   isStreamDone,
   partitionKey,
@@ -349,6 +350,35 @@ describe('splitPoint / splitAt / unreadSpan', () => {
     expect(splitPoint({ gte: 7, lt: 8 })).toBeNull();
     expect(splitPoint({ gte: 7, lt: 100, after: { id: 'a', created: 7 } })).toBeNull();
     expect(splitPoint({ gte: 7, lt: 9 })).toBe(8);
+  });
+
+  it('splitPoints cuts the unread part into equal shares, ascending, two shares being the middle', () => {
+    expect(splitPoints({ gte: 0, lt: 120 }, 4)).toEqual([30, 60, 90]);
+    expect(splitPoints({ gte: 0, lt: 100, after: { id: 'a', created: 59 } }, 3)).toEqual([20, 40]);
+    for (const w of [{ gte: 0, lt: 100 }, { gte: 3, lt: 100, after: { id: 'a', created: 9 } }, { gte: 7, lt: 9 }]) {
+      expect(splitPoints(w, 2)).toEqual([splitPoint(w)]);
+    }
+  });
+
+  it('splitPoints gives fewer cuts than asked when the unread part has fewer seconds, never a one-second one', () => {
+    expect(splitPoints({ gte: 10, lt: 13 }, 8)).toEqual([11, 12]);
+    expect(splitPoints({ gte: 7, lt: 100, after: { id: 'a', created: 7 } }, 5)).toEqual([]);
+    expect(splitPoints({ gte: 0, lt: 100 }, 1)).toEqual([]);
+  });
+
+  it('applying splitPoints as successive splits, top cut first, covers the unread part exactly', () => {
+    let partition: PartitionState = { through: 200, pending: [{ gte: 0, lt: 200, after: { id: 'x', created: 150 } }] };
+    let rest = 200;
+    for (const mid of splitPoints(partition.pending[0]!, 4).reverse()) {
+      partition = applyWindowProgress(partition, rest, { kind: 'split', mid });
+      rest = mid;
+    }
+    expect(partition.pending).toEqual([
+      { gte: 113, lt: 200, after: { id: 'x', created: 150 } },
+      { gte: 75, lt: 113 },
+      { gte: 37, lt: 75 },
+      { gte: 0, lt: 37 },
+    ]);
   });
 
   it('the two halves cover the unread part exactly, the cursor stays with the upper one', () => {
