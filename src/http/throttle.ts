@@ -151,11 +151,7 @@ export async function waitUntil(target: number): Promise<void> {
  * default and their first-come order.
  */
 export function globalPriority(backlog: number): number {
-  if (backlog >= 64) return 1;
-  if (backlog >= 32) return 2;
-  if (backlog >= 16) return 3;
-  if (backlog >= 8) return 4;
-  return 5;
+  return priorityByHalvings(backlog, 64);
 }
 
 /**
@@ -165,10 +161,12 @@ export function globalPriority(backlog: number): number {
  * more, then one step per halving, 5 (the default) under 16; 0 is for chains (`AHEAD_PRIORITY`).
  */
 export function priorityByUnreadPages(pages: number): number {
-  if (pages >= 128) return 1;
-  if (pages >= 64) return 2;
-  if (pages >= 32) return 3;
-  if (pages >= 16) return 4;
+  return priorityByHalvings(pages, 128);
+}
+
+/** 1 at `top` or more, one step down per halving, 5 (bottleneck's default) under `top / 8`. */
+function priorityByHalvings(value: number, top: number): number {
+  for (let priority = 1, at = top; priority < 5; priority++, at /= 2) if (value >= at) return priority;
   return 5;
 }
 
