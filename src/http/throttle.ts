@@ -28,7 +28,7 @@ export interface ScheduleOptions {
   /**
    * Its place among the requests waiting for the same endpoint, bottleneck's way: 0 goes first, 5 (the
    * default) last, first come first served within one. 0 also goes ahead for the global bucket: a page
-   * that only its cursor can reach (one second holding many pages), whose chain of requests one after
+   * that only its cursor can reach (what is left of one second), whose chain of requests one after
    * another decides when the read ends. See `priorityByUnreadPages` for the rest.
    */
   readonly priority?: number;

@@ -158,11 +158,14 @@ function runPartition(ctx: ReadContext, pass: PassPlan, partition: string, plann
      * its cursor can read, one page after another. What lies below that second goes to a window of its own
      * at once, beyond the slots, rather than waiting behind the chain (or for a cut that halves the rest
      * and leaves the chain still in the way); the chain's requests then go ahead of others at the endpoint.
-     * Handed over after the page, so the host sees the page, then the cut.
+     * Handed over after the page, so the host sees the page, then the cut. Neither the slots nor the
+     * children backlog hold it back: the chain is one request at a time, and the lower part is work the
+     * window had anyway. The lower part starts with no densities of its own: the window's are the deep
+     * second's (a hundred objects a second), which would make a sparse remainder look huge.
      */
     const isolate = (w: LiveWindow, second: number): void => {
       if (failed || w.done || !(second > w.gte)) return;
-      const lower: LiveWindow = { gte: w.gte, lt: second, after: undefined, density: w.density, densities: w.densities };
+      const lower: LiveWindow = { gte: w.gte, lt: second, after: undefined, density: 0, densities: [] };
       void deliver({ pass, partition, windowLt: w.lt, progress: { kind: 'split', mid: second }, records: [], parentRecords: 0 });
       w.gte = second;
       start(lower);
@@ -182,8 +185,8 @@ function runPartition(ctx: ReadContext, pass: PassPlan, partition: string, plann
     };
     const fill = (): void => {
       while (!failed && active.size < slots && (active.size === 0 || load.childReads < CHILD_BACKLOG)) {
-        const planned = waiting.shift();
-        const next = planned ? [planned] : split(slots - active.size + 1);
+        const queued = waiting.shift();
+        const next = queued ? [queued] : split(slots - active.size + 1);
         if (next.length === 0) break;
         for (const w of next) start(w);
       }
@@ -213,8 +216,10 @@ async function readWindow(ctx: ReadContext, pass: PassPlan, partition: string, w
   // children are asked for as soon as it arrives, under its permit (they never wait for one), so the
   // children of a prefetched page queue behind those of the page before it instead of after its delivery.
   const fetchPage = (after: LiveWindow['after']): Promise<FetchedPage> => {
-    // A window down to its cursor's one second is a chain only its cursor can read, one page after
-    // another; every page of it that waits behind others' requests makes the read end later.
+    // A window down to its cursor's one second can only be read with its cursor, one page after another
+    // (a deep second cut off by `isolate`, or the last second of any window): every page of such a chain
+    // that waits behind others' requests makes the read end later. (The first page after a cut is asked
+    // for before the cut is made, so it goes by its pages left instead.)
     const chain = after !== undefined && unreadSpan(w) <= 1;
     const request = budget.acquire(urgent || chain).then(async (permit): Promise<FetchedPage> => {
       let page: PageOrLost;
@@ -260,8 +265,8 @@ async function readWindow(ctx: ReadContext, pass: PassPlan, partition: string, w
       next = fetchPage(undefined);
       return false;
     }
-    // Ask for the next page now, while this one's children are read and delivered: a window keeps two
-    // requests in flight instead of waiting out each round trip.
+    // Ask for the next page now, while this one's children are read and it is delivered: the window's
+    // next round trip overlaps that work instead of following it.
     const tail = page.data[page.data.length - 1];
     const prefetched = page.hasMore && tail !== undefined;
     if (prefetched) next = fetchPage({ id: tail.id, created: createdOf(def, tail) });
