@@ -53,7 +53,7 @@ interface LiveWindow {
    * one page of a burst (a hundred objects in one second) does not make a sparse window look huge.
    */
   density: number;
-  /** Densities of the last pages, newest last (a cut's lower part starts with its parent's). */
+  /** Densities of the last pages, newest last (a cut's lower parts start with their parent's; the part below a deep second with none). */
   densities: readonly number[];
   /** Its last outcome (`finished`) is handed over: it must not be split any more. */
   done?: boolean;
