@@ -14,29 +14,10 @@
  * what a complete read must deliver and the fewest requests it takes.
  */
 import { StripeSource } from '../dist/index.js';
-import { createFakeStripe } from '../dist/testing/index.js';
 import { CHILDREN, childPages, listPages } from './catalog.mjs';
+import { answerParent, startFake } from './fake-frame.mjs';
 
-const options = JSON.parse(process.argv[2] ?? '{}');
-const { nowMs, port, ...fakeOptions } = options;
-if (nowMs !== undefined) fakeOptions.now = () => nowMs;
-
-const started = performance.now();
-const fake = createFakeStripe(fakeOptions);
-const generationSeconds = (performance.now() - started) / 1000;
-const server = await fake.listen(port === undefined ? {} : { port });
-const hello = { url: server.url, apiKey: fake.apiKey, accountId: fake.accountId, accounts: fake.accounts, generationSeconds };
-process.stdout.write(`${JSON.stringify(hello)}\n`);
-
-let closing = false;
-async function shutdown(code = 0) {
-  if (closing) return;
-  closing = true;
-  await server.close().catch(() => undefined);
-  process.exit(code);
-}
-process.on('SIGINT', () => void shutdown(0));
-process.on('SIGTERM', () => void shutdown(0));
+const { fake, hello, shutdown } = await startFake();
 
 const catalog = new StripeSource({ apiKey: fake.apiKey }).catalog();
 
@@ -91,29 +72,13 @@ function truth({ accountStreams, platformStreams }) {
   return { platform, accounts, records };
 }
 
-if (process.send) {
-  process.on('disconnect', () => void shutdown(0)); // the bench died: never outlive it
-  process.on('message', (message) => {
-    const { id, type } = message ?? {};
-    const reply = (value) => process.send({ id, ok: true, value });
-    try {
-      if (type === 'stats') {
-        const { total, byPath, byStatus, byAccount } = fake.stats;
-        reply({ total, byPath, byStatus, byAccount });
-      } else if (type === 'reset') {
-        fake.stats.reset();
-        reply(null);
-      } else if (type === 'truth') {
-        reply(truth(message));
-      } else if (type === 'close') {
-        reply(null);
-        void shutdown(0);
-      } else {
-        process.send({ id, ok: false, error: `unknown request ${JSON.stringify(type)}` });
-      }
-    } catch (error) {
-      process.send({ id, ok: false, error: String(error?.stack ?? error) });
-    }
-  });
-  process.send({ type: 'ready', ...hello });
-}
+answerParent({
+  fake,
+  hello: { ...hello, accounts: fake.accounts },
+  shutdown,
+  stats: () => {
+    const { total, byPath, byStatus, byAccount } = fake.stats;
+    return { total, byPath, byStatus, byAccount };
+  },
+  truth,
+});

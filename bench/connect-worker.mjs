@@ -9,6 +9,7 @@
  * `{ type: 'result' }`, then exits.
  */
 import { StripeSource } from '../dist/index.js';
+import { timeLimit } from './time-limit.mjs';
 
 const job = JSON.parse(process.argv[2]);
 process.on('disconnect', () => process.exit(1)); // the bench died
@@ -46,12 +47,7 @@ const snapshot = (withAccounts) => {
 };
 const progress = setInterval(() => process.send({ type: 'progress', ...snapshot(false) }), 1000);
 
-const controller = new AbortController();
-let timedOut = false;
-const limit = setTimeout(() => {
-  timedOut = true;
-  controller.abort(new Error(`time limit of ${job.timeLimitSeconds} s reached`));
-}, job.timeLimitSeconds * 1000);
+const limit = timeLimit(job.timeLimitSeconds);
 
 let error = null;
 try {
@@ -73,7 +69,7 @@ try {
   });
   source.on('rate_limited', () => rateLimited++);
   source.on('retry', () => retries++);
-  for await (const m of source.read({ signal: controller.signal })) {
+  for await (const m of source.read({ signal: limit.signal })) {
     if (m.type !== 'record') continue;
     records++;
     const entry = of(m.account);
@@ -82,9 +78,9 @@ try {
     entry.lastRecordAt = now();
   }
 } catch (e) {
-  if (!timedOut) error = String(e?.stack ?? e);
+  if (!limit.reached) error = String(e?.stack ?? e);
 }
-const result = { type: 'result', ...snapshot(true), timedOut, error };
-clearTimeout(limit);
+const result = { type: 'result', ...snapshot(true), timedOut: limit.reached, error };
+limit.clear();
 clearInterval(progress);
 process.send(result, () => process.exit(0)); // sockets the client keeps alive must not hold the process

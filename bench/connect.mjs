@@ -17,7 +17,7 @@
  */
 import { parseArgs } from 'node:util';
 import { STRIPE_LIVE_LIMITS, onlyCounts } from './catalog.mjs';
-import { Child } from './processes.mjs';
+import { Child, workerResult } from './processes.mjs';
 import { LIST_LATENCY } from './scenarios.mjs';
 
 const HELP = `Usage: npm run bench:connect -- [--quick] [--json] [--concurrency 8,32] [--order age,shuffled]
@@ -259,18 +259,12 @@ function simulate(order, perAccount, concurrency, smallest, largestIds) {
 
 async function runWorker(job, label) {
   const worker = new Child('./connect-worker.mjs', { ...job, timeLimitSeconds }, { label });
-  const ticker = setInterval(() => {
-    const p = worker.lastProgress;
-    if (p) log(`  ${label}: ${fmt(p.records)} records, ${fmt(p.accountsStarted)} accounts started, ${fmt(p.seconds, 0)} s`);
-  }, 10_000);
-  try {
-    return await worker.waitFor('result', timeLimitSeconds + 30);
-  } catch (error) {
-    return { ...(worker.lastProgress ?? { records: 0, seconds: timeLimitSeconds }), accounts: {}, timedOut: true, error: String(error?.message ?? error) };
-  } finally {
-    clearInterval(ticker);
-    await worker.kill();
-  }
+  return workerResult(worker, {
+    limitSeconds: timeLimitSeconds,
+    log,
+    describe: (p) => `${fmt(p.records)} records, ${fmt(p.accountsStarted)} accounts started, ${fmt(p.seconds, 0)} s`,
+    fallback: (error) => ({ ...(worker.lastProgress ?? { records: 0, seconds: timeLimitSeconds }), accounts: {}, timedOut: true, error: String(error?.message ?? error) }),
+  });
 }
 
 async function runOrder(order) {

@@ -11,29 +11,10 @@
  * `{ id, type: 'stats' | 'reset' | 'truth' | 'close' }` with `{ id, ok, value }`.
  */
 import { StripeSource, STREAM_NAMES } from '../dist/index.js';
-import { createFakeStripe } from '../dist/testing/index.js';
 import { CHILDREN, childPages, listPages } from './catalog.mjs';
+import { answerParent, startFake } from './fake-frame.mjs';
 
-const options = JSON.parse(process.argv[2] ?? '{}');
-const { nowMs, port, ...fakeOptions } = options;
-if (nowMs !== undefined) fakeOptions.now = () => nowMs;
-
-const started = performance.now();
-const fake = createFakeStripe(fakeOptions);
-const generationSeconds = (performance.now() - started) / 1000;
-const server = await fake.listen(port === undefined ? {} : { port });
-const hello = { url: server.url, apiKey: fake.apiKey, accountId: fake.accountId, generationSeconds };
-process.stdout.write(`${JSON.stringify(hello)}\n`);
-
-let closing = false;
-async function shutdown(code = 0) {
-  if (closing) return;
-  closing = true;
-  await server.close().catch(() => undefined);
-  process.exit(code);
-}
-process.on('SIGINT', () => void shutdown(0));
-process.on('SIGTERM', () => void shutdown(0));
+const { fake, hello, shutdown } = await startFake();
 
 /**
  * What a complete read of `selection` (stream names; null for all) must deliver, the fewest list requests
@@ -103,29 +84,13 @@ function truth(selection) {
   return { counts, records: Object.values(counts).reduce((a, b) => a + b, 0), minRequests: { total, byEndpoint }, units };
 }
 
-if (process.send) {
-  process.on('disconnect', () => void shutdown(0)); // the bench died: never outlive it
-  process.on('message', (message) => {
-    const { id, type } = message ?? {};
-    const reply = (value) => process.send({ id, ok: true, value });
-    try {
-      if (type === 'stats') {
-        const { total, byMethod, byPath, byStatus } = fake.stats;
-        reply({ total, byMethod, byPath, byStatus });
-      } else if (type === 'reset') {
-        fake.stats.reset();
-        reply(null);
-      } else if (type === 'truth') {
-        reply(truth(message.streams ?? null));
-      } else if (type === 'close') {
-        reply(null);
-        void shutdown(0);
-      } else {
-        process.send({ id, ok: false, error: `unknown request ${JSON.stringify(type)}` });
-      }
-    } catch (error) {
-      process.send({ id, ok: false, error: String(error?.stack ?? error) });
-    }
-  });
-  process.send({ type: 'ready', ...hello });
-}
+answerParent({
+  fake,
+  hello,
+  shutdown,
+  stats: () => {
+    const { total, byMethod, byPath, byStatus } = fake.stats;
+    return { total, byMethod, byPath, byStatus };
+  },
+  truth: (message) => truth(message.streams ?? null),
+});

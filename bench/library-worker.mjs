@@ -6,6 +6,7 @@
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { StripeSource } from '../dist/index.js';
 import { makeSink } from './sink.mjs';
+import { timeLimit } from './time-limit.mjs';
 
 const job = JSON.parse(process.argv[2]);
 process.on('disconnect', () => process.exit(1)); // the bench died
@@ -59,12 +60,7 @@ if (process.env.BENCH_HEAP_SNAPSHOT_AT) {
   const { writeHeapSnapshot } = await import('node:v8');
   setTimeout(() => process.stderr.write(`  heap snapshot: ${writeHeapSnapshot()}\n`), Number(process.env.BENCH_HEAP_SNAPSHOT_AT) * 1000);
 }
-const controller = new AbortController();
-let timedOut = false;
-const limit = setTimeout(() => {
-  timedOut = true;
-  controller.abort(new Error(`time limit of ${job.timeLimitSeconds} s reached`));
-}, job.timeLimitSeconds * 1000);
+const limit = timeLimit(job.timeLimitSeconds);
 
 let error = null;
 try {
@@ -86,7 +82,7 @@ try {
   if (timeline) source.on('page', (p) => timeline.pages[p.records >= 100 ? 'full' : p.records > 0 ? 'partial' : 'empty']++);
   source.on('rate_limited', () => rateLimited++);
   source.on('retry', () => retries++);
-  for await (const m of source.read({ signal: controller.signal })) {
+  for await (const m of source.read({ signal: limit.signal })) {
     if (m.type === 'record') {
       records++;
       counts[m.stream] = (counts[m.stream] ?? 0) + 1;
@@ -95,13 +91,13 @@ try {
     }
   }
 } catch (e) {
-  if (!timedOut) error = String(e?.stack ?? e);
+  if (!limit.reached) error = String(e?.stack ?? e);
 }
 if (timeline) {
   for (const [endpoint, counts] of timeline.requests) process.stderr.write(`  ${endpoint.padEnd(36)} ${Array.from(counts, (n) => String(n ?? 0).padStart(2)).join(' ')}\n`);
   process.stderr.write(`  pages: ${JSON.stringify(timeline.pages)}\n`);
 }
-const result = { type: 'result', ...snapshot(), timedOut, error };
-clearTimeout(limit);
+const result = { type: 'result', ...snapshot(), timedOut: limit.reached, error };
+limit.clear();
 clearInterval(progress);
 process.send(result, () => process.exit(0)); // sockets the client keeps alive must not hold the process

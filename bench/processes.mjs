@@ -111,6 +111,26 @@ export class Child {
   }
 }
 
+/**
+ * The worker's `result` message, waited for its own time limit plus a grace (the worker stops itself at its
+ * limit; the grace covers a read that does not stop when aborted); `describe(progress)` is logged every 10 s.
+ * On a crash or a hang, `fallback(error)` stands in (built from `worker.lastProgress`). The worker is killed
+ * after, either way.
+ */
+export async function workerResult(worker, { limitSeconds, describe, log, fallback }) {
+  const ticker = setInterval(() => {
+    if (worker.lastProgress) log(`  ${worker.label}: ${describe(worker.lastProgress)}`);
+  }, 10_000);
+  try {
+    return await worker.waitFor('result', limitSeconds + 30);
+  } catch (error) {
+    return fallback(error);
+  } finally {
+    clearInterval(ticker);
+    await worker.kill();
+  }
+}
+
 function withTimeout(promise, seconds, message, onTimeout = () => undefined) {
   let timer;
   const timeout = new Promise((_, reject) => {

@@ -15,7 +15,7 @@
 import { parseArgs } from 'node:util';
 import { sinkCeiling } from './sink.mjs';
 import { STRIPE_LIVE_LIMITS } from './catalog.mjs';
-import { Child } from './processes.mjs';
+import { Child, workerResult } from './processes.mjs';
 import { scenarios } from './scenarios.mjs';
 
 const HELP = `Usage: npm run bench -- [--quick] [--json] [--only a,b,c,d,e] [--no-baseline]
@@ -88,20 +88,15 @@ async function runWorker(script, job, { label, limitSeconds }) {
   // them), e.g. "--cpu-prof --cpu-prof-dir=prof" for a CPU profile of each (open it in Chrome's DevTools).
   const execArgv = process.env.BENCH_WORKER_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
   const worker = new Child(script, { ...job, timeLimitSeconds: limitSeconds }, { label, execArgv });
-  const ticker = setInterval(() => {
-    const p = worker.lastProgress;
-    if (p) log(`  ${label}: ${fmt(p.records)} records, ${fmt(p.seconds, 0)} s`);
-  }, 10_000);
-  try {
-    // The worker stops itself at its limit; the grace covers a read that does not stop when aborted.
-    return await worker.waitFor('result', limitSeconds + 30);
-  } catch (error) {
-    const partial = worker.lastProgress ?? { records: 0, counts: {}, seconds: limitSeconds, cpuMicros: 0, peakRssMb: null };
-    return { ...partial, type: 'result', timedOut: true, error: `${String(error.message ?? error)} (figures from its last progress report)` };
-  } finally {
-    clearInterval(ticker);
-    await worker.kill();
-  }
+  return workerResult(worker, {
+    limitSeconds,
+    log,
+    describe: (p) => `${fmt(p.records)} records, ${fmt(p.seconds, 0)} s`,
+    fallback: (error) => {
+      const partial = worker.lastProgress ?? { records: 0, counts: {}, seconds: limitSeconds, cpuMicros: 0, peakRssMb: null };
+      return { ...partial, type: 'result', timedOut: true, error: `${String(error.message ?? error)} (figures from its last progress report)` };
+    },
+  });
 }
 
 async function runScenario(scenario) {
