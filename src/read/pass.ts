@@ -142,16 +142,20 @@ function runPartition(ctx: ReadContext, pass: PassPlan, partition: string, plann
       }
       if (!largest) return [];
       const parts = Math.max(2, Math.min(pieces, Math.floor(estimatedUnread(largest) / (MIN_PAGES_TO_SPLIT * PAGE_SIZE))));
-      const floor = largest.gte;
       const lowers: LiveWindow[] = [];
       let rest = largest;
       for (const mid of splitPoints(largest, parts).reverse()) {
-        void deliver({ pass, partition, windowLt: rest.lt, progress: { kind: 'split', mid }, records: [], parentRecords: 0 });
-        rest.gte = mid;
-        rest = { gte: floor, lt: mid, after: undefined, density: largest.density, densities: largest.densities };
+        rest = cut(rest, mid, largest.densities);
         lowers.push(rest);
       }
       return lowers;
+    };
+    /** Cuts `w` at `mid` and hands the split over: `w` keeps `[mid, lt)`, the window returned takes `[gte, mid)`. */
+    const cut = (w: LiveWindow, mid: number, densities: readonly number[]): LiveWindow => {
+      void deliver({ pass, partition, windowLt: w.lt, progress: { kind: 'split', mid }, records: [], parentRecords: 0 });
+      const lower: LiveWindow = { gte: w.gte, lt: mid, after: undefined, density: median(densities), densities };
+      w.gte = mid;
+      return lower;
     };
     /**
      * The window's cursor is deep in one second (`DEEP_SECOND_PAGES` full pages of it so far), which only
@@ -165,10 +169,7 @@ function runPartition(ctx: ReadContext, pass: PassPlan, partition: string, plann
      */
     const isolate = (w: LiveWindow, second: number): void => {
       if (failed || w.done || !(second > w.gte)) return;
-      const lower: LiveWindow = { gte: w.gte, lt: second, after: undefined, density: 0, densities: [] };
-      void deliver({ pass, partition, windowLt: w.lt, progress: { kind: 'split', mid: second }, records: [], parentRecords: 0 });
-      w.gte = second;
-      start(lower);
+      start(cut(w, second, []));
     };
     const start = (next: LiveWindow): void => {
       active.add(next);
