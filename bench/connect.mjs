@@ -89,7 +89,7 @@ const SMALLEST = 5;
 const PLATFORM_SHARE = { transfers: 1 / 15, application_fees: 1 / 25 };
 const DAY = 86_400;
 /** The library's options: the live-mode defaults, passed explicitly since the fake's key is sk_test_. */
-const LIVE_OPTIONS = { maxRequestsPerSecond: 96, maxRequestsPerSecondPerEndpoint: 24 };
+const LIVE_OPTIONS = { maxRequestsPerSecond: 100, maxRequestsPerSecondPerEndpoint: 25 };
 
 /** Yesterday 00:00 UTC: a frozen clock for the fake, safely before the library's now. */
 const FAKE_NOW_MS = Math.floor(Date.now() / (DAY * 1000)) * DAY * 1000 - DAY * 1000;

@@ -7,8 +7,8 @@ import { STRIPE_LIVE_LIMITS, demoCounts, onlyCounts } from './catalog.mjs';
 /** Stripe's list latency: median 250 ms with a long tail (log-normal, p99 1.2 s, as the demo uses). */
 export const LIST_LATENCY = { median: 250, p99: 1200 };
 
-/** The fake's key is sk_test_, so the live-mode defaults are passed explicitly (as the demo does). */
-const LIVE_OPTIONS = { maxRequestsPerSecond: 96, maxRequestsPerSecondPerEndpoint: 24 };
+/** The fake's key is sk_test_, so the live-mode defaults (Stripe's live limits) are passed explicitly (as the demo does). */
+const LIVE_OPTIONS = { maxRequestsPerSecond: 100, maxRequestsPerSecondPerEndpoint: 25 };
 /** Limits off on the fake; the library's own throttle out of the way too (its maximum setting). */
 const UNLIMITED_OPTIONS = { maxRequestsPerSecond: 10_000, maxRequestsPerSecondPerEndpoint: 10_000 };
 

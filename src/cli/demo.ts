@@ -53,9 +53,10 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       apiKey: fake.apiKey,
       baseUrl: server.url,
       now: () => clock,
-      // The fake enforces live-mode limits (100/s, 25/s per endpoint); stay just under them.
-      maxRequestsPerSecond: 96,
-      maxRequestsPerSecondPerEndpoint: 24,
+      // The fake enforces live-mode limits (100/s, 25/s per endpoint) with a test key, whose defaults are
+      // test mode's (25/s in all): ask for the live ones.
+      maxRequestsPerSecond: 100,
+      maxRequestsPerSecondPerEndpoint: 25,
     });
     const { resumed } = await runSync({ source, dir: options.dir, signal: options.signal, out: options.out });
     if (resumed) options.out.write('Resumed from the checkpoint: only what was left, new, changed or deleted was read.\n');

@@ -43,11 +43,11 @@ export const CONFIG_KEYS = {
   },
   max_requests_per_second: {
     option: 'maxRequestsPerSecond',
-    schema: { type: 'number', title: 'Requests per second', order: 4, exclusiveMinimum: 0, maximum: 10000, description: 'Across all endpoints; default 96 in live mode, 24 in test mode.' },
+    schema: { type: 'number', title: 'Requests per second', order: 4, exclusiveMinimum: 0, maximum: 10000, description: 'Across all endpoints; default Stripe\'s limit: 100 in live mode, 25 in test mode.' },
   },
   max_requests_per_second_per_endpoint: {
     option: 'maxRequestsPerSecondPerEndpoint',
-    schema: { type: 'number', title: 'Requests per second per endpoint', order: 5, exclusiveMinimum: 0, maximum: 10000, description: 'To any one endpoint; default 24.' },
+    schema: { type: 'number', title: 'Requests per second per endpoint', order: 5, exclusiveMinimum: 0, maximum: 10000, description: 'To any one endpoint; default Stripe\'s limit, 25.' },
   },
   timeout_ms: {
     option: 'timeoutMs',

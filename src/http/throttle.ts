@@ -82,11 +82,16 @@ export class Throttle implements RequestThrottle {
             // would squeeze two requests together. A gap under 97% of either spacing (the endpoint's, or the
             // account's since its last send of any endpoint) waits out the rest. The global limiter runs one
             // job at a time, so a request waiting here cannot be overtaken by the next one.
-            await waitUntil(Math.max(bucket.lastSend + (FLOOR * 1000) / bucket.rate, global.lastSend + (FLOOR * 1000) / global.rate));
+            await waitUntil(Math.max(
+              bucket.lastSend + (FLOOR * 1000) / bucket.rate,
+              global.lastSend + (FLOOR * 1000) / global.rate,
+              bucket.secondOpensAt(),
+              global.secondOpensAt(),
+            ));
             const sent = performance.now();
-            global.lastSend = sent;
+            global.recordSend(sent);
+            bucket.recordSend(sent);
             if (wait > 0) bucket.lag = Math.min(1000 / bucket.rate / 2, Math.max(0, bucket.lag + 0.2 * (sent - target)));
-            bucket.lastSend = sent;
             task().then(resolve, reject);
           });
         })
@@ -189,11 +194,24 @@ const QUIET_MS = 1000;
 /** The shortest gap allowed between two sends of one bucket, as a share of its spacing. */
 const FLOOR = 0.97;
 
+/**
+ * Stripe counts requests in a sliding second: the n+1th request within any 1,000 ms is refused. Spacing
+ * alone does not rule that out (a gap may be 3% short after a late timer, see FLOOR), so a bucket also
+ * keeps its last sends and lets none leave while its configured number of sends already lies within the
+ * last second and this margin. The margin covers what happens between our send and Stripe's count (the
+ * request's own trip, a busy event loop on either side); a send a few ms late costs far less than a 429
+ * and the cut in rate that follows.
+ */
+export const SLIDING_SECOND_MS = 1010;
+
 class AdaptiveBucket {
   readonly limiter: Bottleneck;
   rate: number;
   /** When this bucket last let a request out (performance.now()), for callers that space by hand. */
   lastSend = -Infinity;
+  /** Its last `floor(ceiling)` sends, a ring whose next slot holds the oldest. */
+  private readonly sends: Float64Array;
+  private oldest = 0;
   /** How late a request leaves after its endpoint let it go (ms, moving average), aimed ahead of. */
   lag = 0;
   /** Requests scheduled on this bucket that it has not let go yet (endpoints only). */
@@ -203,9 +221,21 @@ class AdaptiveBucket {
   /** `spacing`: the limiter spaces launches itself (global); `holder`: one at a time, spaced by the caller (endpoints). */
   constructor(private readonly ceiling: number, private readonly kind: 'spacing' | 'holder') {
     this.rate = ceiling;
+    this.sends = new Float64Array(Math.max(1, Math.floor(ceiling))).fill(-Infinity);
     // The global bucket also admits one job at a time: its job may wait out the floor, and the next request
     // must not leave meanwhile.
     this.limiter = new Bottleneck(kind === 'spacing' ? { minTime: 1000 / ceiling, maxConcurrent: 1 } : { maxConcurrent: 1 });
+  }
+
+  /** The earliest time a send keeps this bucket's configured number of sends within any sliding second. */
+  secondOpensAt(): number {
+    return this.sends[this.oldest]! + SLIDING_SECOND_MS;
+  }
+
+  recordSend(at: number): void {
+    this.lastSend = at;
+    this.sends[this.oldest] = at;
+    this.oldest = (this.oldest + 1) % this.sends.length;
   }
 
   penalize(nowMs: number): void {

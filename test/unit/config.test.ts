@@ -205,20 +205,26 @@ describe('resolveConfig: bad input', () => {
 });
 
 describe('resolveConfig: good input', () => {
-  it('defaults a test key to 24 requests per second globally and 24 per endpoint', () => {
+  it('defaults a test key to Stripe\'s test limits: 25 requests per second globally and 25 per endpoint', () => {
     const config = resolveConfig({ apiKey: KEY });
     expect(config.mode).toBe('test');
     expect(config.keyKind).toBe('secret');
-    expect(config.maxRequestsPerSecond).toBe(24);
-    expect(config.maxRequestsPerSecondPerEndpoint).toBe(24);
+    expect(config.maxRequestsPerSecond).toBe(25);
+    expect(config.maxRequestsPerSecondPerEndpoint).toBe(25);
     expect(config.apiKey).toBe(KEY);
   });
 
-  it('defaults a live key to 96 requests per second globally and 24 per endpoint', () => {
+  it('defaults a live key to Stripe\'s live limits: 100 requests per second globally and 25 per endpoint', () => {
     const config = resolveConfig({ apiKey: LIVE_KEY });
     expect(config.mode).toBe('live');
-    expect(config.maxRequestsPerSecond).toBe(96);
-    expect(config.maxRequestsPerSecondPerEndpoint).toBe(24);
+    expect(config.maxRequestsPerSecond).toBe(100);
+    expect(config.maxRequestsPerSecondPerEndpoint).toBe(25);
+  });
+
+  it('keeps 4% to spare by default when the buckets are shared through Redis (they pace by spacing alone)', () => {
+    const redis = 'redis://127.0.0.1:6379';
+    expect(resolveConfig({ apiKey: LIVE_KEY, rateLimit: { redis } })).toMatchObject({ maxRequestsPerSecond: 96, maxRequestsPerSecondPerEndpoint: 24 });
+    expect(resolveConfig({ apiKey: KEY, rateLimit: { redis } })).toMatchObject({ maxRequestsPerSecond: 24, maxRequestsPerSecondPerEndpoint: 24 });
   });
 
   it('fills every other default', () => {

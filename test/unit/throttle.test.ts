@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { maxInWindow, minGap } from '../support/sends.js';
-import { AHEAD_PRIORITY, endpointOf, globalPriority, priorityByUnreadPages, Throttle, nextRate } from '../../src/http/throttle.js';
+import { AHEAD_PRIORITY, endpointOf, globalPriority, priorityByUnreadPages, SLIDING_SECOND_MS, Throttle, nextRate } from '../../src/http/throttle.js';
 
 describe('endpointOf', () => {
   it.each([
@@ -48,6 +48,25 @@ describe('Throttle', () => {
     expect(starts).toHaveLength(10);
     // 10 per second: 100 ms apart, with a little slack for timer rounding. No upper bound: a slow machine may lag.
     expect(minGap(starts)).toBeGreaterThanOrEqual(90);
+  });
+
+  it('never lets more than its rate into one sliding second, as Stripe counts (with 10 ms to spare)', async () => {
+    // At 25/s the spacing alone is 40 ms (and may run 3% short after a late timer): the 26th send would
+    // land 1,000 ms after the first, where Stripe's sliding second still counts the first one.
+    const throttle = new Throttle({ globalPerSecond: 100, endpointPerSecond: 25 });
+    throttles.push(throttle);
+    const starts: number[] = [];
+    await Promise.all(Array.from({ length: 30 }, () => throttle.schedule('/v1/charges', async () => void starts.push(performance.now()))));
+    expect(maxInWindow(starts, SLIDING_SECOND_MS - 1)).toBeLessThanOrEqual(25);
+  });
+
+  it('keeps the global bucket to its rate in any sliding second across endpoints', async () => {
+    const throttle = new Throttle({ globalPerSecond: 20, endpointPerSecond: 1000 });
+    throttles.push(throttle);
+    const starts: number[] = [];
+    const endpoints = ['/v1/customers', '/v1/charges', '/v1/refunds'];
+    await Promise.all(Array.from({ length: 24 }, (_, i) => throttle.schedule(endpoints[i % 3]!, async () => void starts.push(performance.now()))));
+    expect(maxInWindow(starts, SLIDING_SECOND_MS - 1)).toBeLessThanOrEqual(20);
   });
 
   it('spaces two endpoints by the global rate', async () => {
