@@ -169,8 +169,10 @@ describe('globalPriority', () => {
 });
 
 describe('adaptive rate (AIMD)', () => {
-  it('nextRate cuts by 30% on a 429, gives back 5% of the ceiling per quiet second, within [10%, 100%]', () => {
-    expect(nextRate({ current: 100, ceiling: 100, signal: 'rate_limited' })).toBe(70);
+  it('nextRate cuts by 10% on a 429 at 90% of the ceiling or more, by 30% below, gives back 5% of the ceiling per quiet second, within [10%, 100%]', () => {
+    expect(nextRate({ current: 100, ceiling: 100, signal: 'rate_limited' })).toBe(90);
+    expect(nextRate({ current: 90, ceiling: 100, signal: 'rate_limited' })).toBe(81);
+    expect(nextRate({ current: 81, ceiling: 100, signal: 'rate_limited' })).toBeCloseTo(56.7, 10);
     expect(nextRate({ current: 11, ceiling: 100, signal: 'rate_limited' })).toBe(10);
     expect(nextRate({ current: 70, ceiling: 100, signal: 'quiet' })).toBe(75);
     expect(nextRate({ current: 99, ceiling: 100, signal: 'quiet' })).toBe(100);
@@ -179,17 +181,24 @@ describe('adaptive rate (AIMD)', () => {
   it('a global-rate 429 slows the global bucket, an endpoint-rate one only that endpoint; quiet seconds restore them', () => {
     const throttle = new Throttle({ globalPerSecond: 100, endpointPerSecond: 25 });
     throttle.penalize('/v1/charges', 'endpoint-rate', 1_000);
-    expect(throttle.rates('/v1/charges')).toEqual({ global: 100, endpoint: 17.5 });
+    expect(throttle.rates('/v1/charges')).toEqual({ global: 100, endpoint: 22.5 });
     expect(throttle.rates('/v1/customers').endpoint).toBe(25);
     // A burst of 429s from requests already in flight counts once.
     throttle.penalize('/v1/charges', 'endpoint-rate', 1_100);
-    expect(throttle.rates('/v1/charges').endpoint).toBe(17.5);
+    expect(throttle.rates('/v1/charges').endpoint).toBe(22.5);
+    // 429s that go on after the first cut cut harder.
+    throttle.penalize('/v1/charges', 'endpoint-rate', 1_600);
+    expect(throttle.rates('/v1/charges').endpoint).toBe(20.25);
+    throttle.penalize('/v1/charges', 'endpoint-rate', 2_200);
+    expect(throttle.rates('/v1/charges').endpoint).toBeCloseTo(14.175, 10);
     throttle.penalize('/v1/charges', 'global-rate', 1_200);
-    expect(throttle.rates('/v1/charges').global).toBe(70);
+    expect(throttle.rates('/v1/charges').global).toBe(90);
     throttle.recover(1_500);
-    expect(throttle.rates('/v1/charges')).toEqual({ global: 70, endpoint: 17.5 });
-    throttle.recover(2_300);
-    expect(throttle.rates('/v1/charges')).toEqual({ global: 75, endpoint: 18.75 });
+    expect(throttle.rates('/v1/charges').global).toBe(90);
+    throttle.recover(2_700);
+    expect(throttle.rates('/v1/charges').global).toBe(95);
+    throttle.recover(3_300);
+    expect(throttle.rates('/v1/charges').endpoint).toBeCloseTo(15.425, 10);
     for (let t = 3_400; t < 20_000; t += 1_100) throttle.recover(t);
     expect(throttle.rates('/v1/charges')).toEqual({ global: 100, endpoint: 25 });
   });
