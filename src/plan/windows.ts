@@ -141,6 +141,20 @@ export function splitPoints(window: CheckpointWindow, pieces: number): number[] 
   return cuts;
 }
 
+/**
+ * Where to cut a dense window's unread part so that the parts just below its cursor, where its density
+ * is known, hold `pieceSeconds` each: up to `count` cuts, ascending, every one above `gte`. The window
+ * keeps the top part and its cursor; the part below the lowest cut keeps whatever is left, read on its
+ * own (and cut again once its own pages show what it holds).
+ */
+export function cutsBelowCursor(window: CheckpointWindow, options: { pieceSeconds: number; count: number }): number[] {
+  const unreadEnd = window.after ? window.after.created + 1 : window.lt;
+  const step = Math.max(1, Math.floor(options.pieceSeconds));
+  const cuts: number[] = [];
+  for (let i = 1; i <= options.count && unreadEnd - i * step > window.gte; i++) cuts.unshift(unreadEnd - i * step);
+  return cuts;
+}
+
 /** Seconds not yet read in a window, the measure for choosing which window to split. */
 export function unreadSpan(window: CheckpointWindow): number {
   return (window.after ? window.after.created + 1 : window.lt) - window.gte;

@@ -2,7 +2,8 @@ import { getStream, type StreamDefinition, type StreamName } from '../catalog/st
 import type { CheckpointWindow } from '../checkpoint/schema.js';
 import { isResourceMissing, StripeApiError } from '../errors.js';
 import type { PassPlan } from '../plan/passes.js';
-import { partitionParams, splitPoint, splitPoints, unreadSpan, windowQuery, type WindowProgress } from '../plan/windows.js';
+import { denseRegionCuts, median, type DenseRegionOptions } from '../plan/dense-regions.js';
+import { cutsBelowCursor, partitionParams, splitPoint, splitPoints, unreadSpan, windowQuery, type WindowProgress } from '../plan/windows.js';
 import { AHEAD_PRIORITY, priorityByUnreadPages } from '../http/throttle.js';
 import { readChildren } from './children.js';
 import type { ReadContext } from './context.js';
@@ -55,6 +56,14 @@ interface LiveWindow {
   density: number;
   /** Densities of the last pages, newest last (a cut's lower parts start with their parent's; the part below a deep second with none). */
   densities: readonly number[];
+  /** Densities of the last pages it read itself (`densities` may come from the window it was cut from). */
+  ownDensities: readonly number[];
+  /**
+   * The least priority its requests go with: a part of a dense-region cut keeps the region's place at the
+   * endpoint, which its own few pages would lose to any larger sparse window (and a deep second found in
+   * it would wait behind them all).
+   */
+  priority?: number;
   /** Its last outcome (`finished`) is handed over: it must not be split any more. */
   done?: boolean;
   /** Full pages in a row whose objects were all created in one second, the cursor's: how deep that second is. */
@@ -78,13 +87,16 @@ const SPLIT_WHILE_WAITING_BELOW = 2;
 /** A window is cut only when what is left of it likely holds this many pages or more. */
 const MIN_PAGES_TO_SPLIT = 3;
 
+/**
+ * Windows in a region this many times denser than the typical window of their list, page after page, are
+ * cut beyond the slots (see `cutDenseRegions`).
+ */
+const DENSE_REGION: Omit<DenseRegionOptions, 'pageSize'> = { pagesInARow: 4, factor: 200, minPages: 100, piecePages: 10 };
+/** Dense-region cuts stop when a partition has this many times its slots in windows. */
+const DENSE_REGION_WINDOWS_PER_SLOT = 3;
+
 /** Pages whose densities make a window's estimate. */
 const DENSITY_PAGES = 3;
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)] ?? 0;
-}
 
 /** Objects likely left unread in a window, judged by the density of its last pages. */
 function estimatedUnread(w: LiveWindow): number {
@@ -121,7 +133,7 @@ const CHILD_BACKLOG = 50;
  */
 function runPartition(ctx: ReadContext, pass: PassPlan, partition: string, planned: readonly CheckpointWindow[], slots: number, deliver: Deliver, budget: PageBudget, load: PassLoad): Promise<void> {
   // A planned window with a cursor was being read when the checkpoint was taken: assume it is dense.
-  const waiting: LiveWindow[] = planned.map((w) => ({ gte: w.gte, lt: w.lt, after: w.after, density: w.after ? Infinity : 0, densities: [] }));
+  const waiting: LiveWindow[] = planned.map((w) => ({ gte: w.gte, lt: w.lt, after: w.after, density: w.after ? Infinity : 0, densities: [], ownDensities: [] }));
   const active = new Set<LiveWindow>();
   return new Promise<void>((resolve, reject) => {
     let failed = false;
@@ -153,7 +165,7 @@ function runPartition(ctx: ReadContext, pass: PassPlan, partition: string, plann
     /** Cuts `w` at `mid` and hands the split over: `w` keeps `[mid, lt)`, the window returned takes `[gte, mid)`. */
     const cut = (w: LiveWindow, mid: number, densities: readonly number[]): LiveWindow => {
       void deliver({ pass, partition, windowLt: w.lt, progress: { kind: 'split', mid }, records: [], parentRecords: 0 });
-      const lower: LiveWindow = { gte: w.gte, lt: mid, after: undefined, density: median(densities), densities };
+      const lower: LiveWindow = { gte: w.gte, lt: mid, after: undefined, density: median(densities), densities, ownDensities: [], ...(w.priority === undefined ? {} : { priority: w.priority }) };
       w.gte = mid;
       return lower;
     };
@@ -170,6 +182,30 @@ function runPartition(ctx: ReadContext, pass: PassPlan, partition: string, plann
     const isolate = (w: LiveWindow, second: number): void => {
       if (failed || w.done || !(second > w.gte)) return;
       start(cut(w, second, []));
+    };
+    /**
+     * A window in a region many times denser than the rest of its list (half of three years' objects in
+     * one day) is the read's critical path: one cursor reads it at a few pages a second, long after the
+     * rest, and a deep second inside it is found only when that cursor pages down to it. Subdivision cuts
+     * it one share per free slot, late and few; so it is cut at once, beyond the slots (up to
+     * `DENSE_REGION_WINDOWS_PER_SLOT` times them in all), into parts of about ten pages just below its
+     * cursor, where its density is known, with the rest below them in one more part that is cut again once
+     * its own pages show it dense. The parts keep the region's priority at the endpoint: by their own few
+     * pages they would wait behind every larger sparse window, and a deep second in one of them with them.
+     */
+    const cutDenseRegions = (): void => {
+      const candidates = [...active].filter((w) => !w.done && w.after !== undefined);
+      const views = candidates.map((w) => ({ density: w.density, ownDensities: w.ownDensities, unreadSeconds: unreadSpan(w) }));
+      for (const { index, pieceSeconds, pages } of denseRegionCuts(views, { ...DENSE_REGION, pageSize: PAGE_SIZE })) {
+        const room = DENSE_REGION_WINDOWS_PER_SLOT * slots - active.size;
+        if (room <= 0 || load.childReads >= CHILD_BACKLOG) return;
+        const w = candidates[index]!;
+        w.priority = Math.min(w.priority ?? 5, priorityByUnreadPages(pages));
+        const lowers: LiveWindow[] = [];
+        let rest = w;
+        for (const mid of cutsBelowCursor(w, { pieceSeconds, count: Math.min(room, slots) }).reverse()) lowers.push((rest = cut(rest, mid, w.densities)));
+        for (const lower of lowers) start(lower);
+      }
     };
     const start = (next: LiveWindow): void => {
       active.add(next);
@@ -191,6 +227,7 @@ function runPartition(ctx: ReadContext, pass: PassPlan, partition: string, plann
         if (next.length === 0) break;
         for (const w of next) start(w);
       }
+      if (!failed) cutDenseRegions();
       if (!failed && active.size === 0 && waiting.length === 0) resolve();
     };
     fill();
@@ -225,7 +262,7 @@ async function readWindow(ctx: ReadContext, pass: PassPlan, partition: string, w
     const request = budget.acquire(urgent || chain).then(async (permit): Promise<FetchedPage> => {
       let page: PageOrLost;
       try {
-        const priority = chain ? AHEAD_PRIORITY : priorityByUnreadPages(estimatedUnread(w) / PAGE_SIZE);
+        const priority = chain ? AHEAD_PRIORITY : Math.min(w.priority ?? 5, priorityByUnreadPages(estimatedUnread(w) / PAGE_SIZE));
         page = await readWindowPage(ctx, def, partition, { gte: w.gte, lt: w.lt, ...(after ? { after } : {}) }, priority);
         permit.arrived();
       } catch (error) {
@@ -303,6 +340,7 @@ async function readWindow(ctx: ReadContext, pass: PassPlan, partition: string, w
       const top = w.after ? w.after.created + 1 : w.lt;
       w.densities = [...w.densities, parents.length / Math.max(1, top - progress.after.created)].slice(-DENSITY_PAGES);
       w.density = median(w.densities);
+      w.ownDensities = [...w.ownDensities, w.densities[w.densities.length - 1]!].slice(-DENSE_REGION.pagesInARow);
       const oneSecond = parents.length === PAGE_SIZE && createdOf(def, parents[0]!) === progress.after.created;
       w.pagesInOneSecond = !oneSecond ? 0 : w.after?.created === progress.after.created ? (w.pagesInOneSecond ?? 0) + 1 : 1;
       w.after = progress.after;

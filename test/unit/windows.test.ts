@@ -3,6 +3,7 @@ import { getStream } from '../../src/catalog/streams.js';
 import { checkpointSchema, type CheckpointWindow, type PartitionState, type StreamState } from '../../src/checkpoint/schema.js';
 import {
   applyWindowProgress,
+  cutsBelowCursor,
   splitAt,
   splitPoint,
   splitPoints,
@@ -378,6 +379,35 @@ describe('splitPoint / splitAt / unreadSpan', () => {
       { gte: 75, lt: 113 },
       { gte: 37, lt: 75 },
       { gte: 0, lt: 37 },
+    ]);
+  });
+
+  it('cutsBelowCursor cuts parts of the given seconds just below the cursor, ascending, the rest left to the lowest part', () => {
+    // Unread part [0, 151): the window keeps [131, 200) with its cursor, parts of 20 s below it, the rest [0, 71).
+    expect(cutsBelowCursor({ gte: 0, lt: 200, after: { id: 'a', created: 150 } }, { pieceSeconds: 20, count: 4 })).toEqual([71, 91, 111, 131]);
+    // Without a cursor the unread part ends at lt; fractional seconds round down, never below 1 s.
+    expect(cutsBelowCursor({ gte: 0, lt: 100 }, { pieceSeconds: 30.7, count: 2 })).toEqual([40, 70]);
+    expect(cutsBelowCursor({ gte: 0, lt: 5 }, { pieceSeconds: 0.2, count: 2 })).toEqual([3, 4]);
+  });
+
+  it('cutsBelowCursor never cuts at or below gte: fewer cuts when the unread part is short', () => {
+    expect(cutsBelowCursor({ gte: 50, lt: 100, after: { id: 'a', created: 79 } }, { pieceSeconds: 10, count: 5 })).toEqual([60, 70]);
+    expect(cutsBelowCursor({ gte: 50, lt: 100, after: { id: 'a', created: 55 } }, { pieceSeconds: 10, count: 5 })).toEqual([]);
+    expect(cutsBelowCursor({ gte: 0, lt: 100 }, { pieceSeconds: 10, count: 0 })).toEqual([]);
+  });
+
+  it('applying cutsBelowCursor as successive splits, top cut first, covers the unread part exactly', () => {
+    let partition: PartitionState = { through: 200, pending: [{ gte: 0, lt: 200, after: { id: 'x', created: 150 } }] };
+    let rest = 200;
+    for (const mid of cutsBelowCursor(partition.pending[0]!, { pieceSeconds: 25, count: 3 }).reverse()) {
+      partition = applyWindowProgress(partition, rest, { kind: 'split', mid });
+      rest = mid;
+    }
+    expect(partition.pending).toEqual([
+      { gte: 126, lt: 200, after: { id: 'x', created: 150 } },
+      { gte: 101, lt: 126 },
+      { gte: 76, lt: 101 },
+      { gte: 0, lt: 76 },
     ]);
   });
 

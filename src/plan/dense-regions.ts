@@ -1,0 +1,65 @@
+/**
+ * Pure planning: which windows of a list read a region many times denser than the rest of it (half of
+ * three years' objects in one day), and how finely to cut them. No I/O here.
+ */
+
+/** What the scheduler knows of a window's density. */
+export interface WindowDensity {
+  /** Objects per second its estimate goes by (the median of its last pages). */
+  readonly density: number;
+  /** Densities of the last pages it read itself, newest last (a part of a cut has none yet). */
+  readonly ownDensities: readonly number[];
+  /** Seconds it has left to read. */
+  readonly unreadSeconds: number;
+}
+
+export interface DenseRegionOptions {
+  /** Objects a full page holds. */
+  readonly pageSize: number;
+  /**
+   * Own pages in a row that must all be dense: a burst (a few hundred objects in one second) fills at
+   * most three, a dense region page after page.
+   */
+  readonly pagesInARow: number;
+  /** How many times denser than the typical window (the median) its sparsest recent page must be. */
+  readonly factor: number;
+  /** Pages it must likely hold still, by that sparsest density: a small dense window is no critical path. */
+  readonly minPages: number;
+  /** Pages each part of the cut likely holds: few, so a deep second anywhere in the region is soon under a cursor. */
+  readonly piecePages: number;
+}
+
+export interface DenseRegionCut {
+  /** The window's index in the list given. */
+  readonly index: number;
+  /** Seconds of each part cut below its cursor. */
+  readonly pieceSeconds: number;
+  /** Pages it likely holds still, by its sparsest recent page. */
+  readonly pages: number;
+}
+
+/**
+ * The windows to cut into parts of `piecePages` below their cursors: those whose last `pagesInARow` own
+ * pages are all `factor` times denser than the typical window's density and that still hold `minPages`
+ * or more at that density. Only windows with that many own pages are compared, and only when two or more
+ * have them: a typical density needs windows to compare with.
+ */
+export function denseRegionCuts(windows: readonly WindowDensity[], options: DenseRegionOptions): DenseRegionCut[] {
+  const measured = windows.filter((w) => w.ownDensities.length >= options.pagesInARow);
+  if (measured.length < 2) return [];
+  const typical = median(measured.map((w) => w.density));
+  const cuts: DenseRegionCut[] = [];
+  windows.forEach((w, index) => {
+    if (w.ownDensities.length < options.pagesInARow) return;
+    const density = Math.min(...w.ownDensities.slice(-options.pagesInARow));
+    const pages = (density * w.unreadSeconds) / options.pageSize;
+    if (!(density >= options.factor * typical) || pages < options.minPages || w.unreadSeconds < 2) return;
+    cuts.push({ index, pieceSeconds: (options.piecePages * options.pageSize) / density, pages });
+  });
+  return cuts;
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)] ?? 0;
+}

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { denseRegionCuts, type WindowDensity } from '../../src/plan/dense-regions.js';
+
+const OPTIONS = { pageSize: 100, pagesInARow: 4, factor: 200, minPages: 100, piecePages: 10 };
+/** A window of `density` objects a second page after page. */
+const even = (density: number, unreadSeconds = 1_000_000): WindowDensity => ({ density, ownDensities: [density, density, density, density], unreadSeconds });
+
+describe('denseRegionCuts', () => {
+  it('cuts a window that reads a region 200 times denser than the typical window, into parts of ten pages', () => {
+    const windows = [even(0.001), even(0.001), even(0.5), even(0.002)];
+    expect(denseRegionCuts(windows, OPTIONS)).toEqual([{ index: 2, pieceSeconds: 2_000, pages: 5_000 }]);
+  });
+
+  it('leaves even data alone, however much of it there is', () => {
+    expect(denseRegionCuts([even(3), even(2.5), even(4), even(3.5)], OPTIONS)).toEqual([]);
+  });
+
+  it('takes the sparsest of the last pages: a burst lifts a few pages, a dense region all of them', () => {
+    const burst: WindowDensity = { density: 50, ownDensities: [0.001, 100, 100, 100], unreadSeconds: 1_000_000 };
+    expect(denseRegionCuts([even(0.001), even(0.001), burst], OPTIONS)).toEqual([]);
+    const region: WindowDensity = { density: 0.5, ownDensities: [0.001, 0.5, 0.6, 0.5, 0.5], unreadSeconds: 1_000_000 };
+    expect(denseRegionCuts([even(0.001), even(0.001), region], OPTIONS).map((c) => c.index)).toEqual([2]);
+  });
+
+  it('needs four pages of the window itself, and another window to compare with', () => {
+    const young: WindowDensity = { density: 0.5, ownDensities: [0.5, 0.5, 0.5], unreadSeconds: 1_000_000 };
+    expect(denseRegionCuts([even(0.001), even(0.001), young], OPTIONS)).toEqual([]);
+    expect(denseRegionCuts([even(0.5)], OPTIONS)).toEqual([]);
+  });
+
+  it('leaves a dense window that holds little: under a hundred pages, or under two seconds, left', () => {
+    expect(denseRegionCuts([even(0.001), even(0.001), even(0.5, 19_000)], OPTIONS)).toEqual([]);
+    expect(denseRegionCuts([even(0.001), even(0.001), even(0.5, 20_000)], OPTIONS)).toHaveLength(1);
+    expect(denseRegionCuts([even(0.001), even(0.001), even(100_000, 1)], OPTIONS)).toEqual([]);
+  });
+});
