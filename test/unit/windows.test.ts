@@ -367,14 +367,19 @@ describe('splitPoint / splitAt / unreadSpan', () => {
     expect(splitPoints({ gte: 0, lt: 100 }, 1)).toEqual([]);
   });
 
-  it('applying splitPoints as successive splits, top cut first, covers the unread part exactly', () => {
+  /** The pending windows after cutting `[0, 200)` (cursor at 150) at `cuts`, top cut first, as the reader hands them over. */
+  const applyCuts = (cuts: (w: CheckpointWindow) => number[]): CheckpointWindow[] => {
     let partition: PartitionState = { through: 200, pending: [{ gte: 0, lt: 200, after: { id: 'x', created: 150 } }] };
     let rest = 200;
-    for (const mid of splitPoints(partition.pending[0]!, 4).reverse()) {
+    for (const mid of cuts(partition.pending[0]!).reverse()) {
       partition = applyWindowProgress(partition, rest, { kind: 'split', mid });
       rest = mid;
     }
-    expect(partition.pending).toEqual([
+    return partition.pending;
+  };
+
+  it('applying splitPoints as successive splits, top cut first, covers the unread part exactly', () => {
+    expect(applyCuts((w) => splitPoints(w, 4))).toEqual([
       { gte: 113, lt: 200, after: { id: 'x', created: 150 } },
       { gte: 75, lt: 113 },
       { gte: 37, lt: 75 },
@@ -397,13 +402,7 @@ describe('splitPoint / splitAt / unreadSpan', () => {
   });
 
   it('applying cutsBelowCursor as successive splits, top cut first, covers the unread part exactly', () => {
-    let partition: PartitionState = { through: 200, pending: [{ gte: 0, lt: 200, after: { id: 'x', created: 150 } }] };
-    let rest = 200;
-    for (const mid of cutsBelowCursor(partition.pending[0]!, { pieceSeconds: 25, count: 3 }).reverse()) {
-      partition = applyWindowProgress(partition, rest, { kind: 'split', mid });
-      rest = mid;
-    }
-    expect(partition.pending).toEqual([
+    expect(applyCuts((w) => cutsBelowCursor(w, { pieceSeconds: 25, count: 3 }))).toEqual([
       { gte: 126, lt: 200, after: { id: 'x', created: 150 } },
       { gte: 101, lt: 126 },
       { gte: 76, lt: 101 },
