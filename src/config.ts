@@ -26,11 +26,12 @@ export interface StripeSourceOptions {
   /** Oldest `created` to read (a Date or an ISO 8601 string); default all history. */
   startDate?: Date | string;
   /**
-   * Requests per second across all endpoints, and never more within any one second; default Stripe's own
-   * limits: 100 in live mode, 25 in test mode (96 and 24 with `rateLimit`, whose shared buckets keep a margin).
+   * Requests per second across all endpoints, and (in-process) never more within any one second; default
+   * Stripe's own limits: 100 in live mode, 25 in test mode (96 and 24 with `rateLimit`, whose shared buckets
+   * pace by spacing alone and keep a margin).
    */
   maxRequestsPerSecond?: number;
-  /** Requests per second to any one endpoint, and never more within any one second; default 25, Stripe's limit (24 with `rateLimit`). */
+  /** Requests per second to any one endpoint, and (in-process) never more within any one second; default 25, Stripe's limit (24 with `rateLimit`). */
   maxRequestsPerSecondPerEndpoint?: number;
   /**
    * Share the rate budget with every other process reading the same account: the global and per-endpoint

@@ -181,17 +181,17 @@ export function endpointOf(path: string): string {
   return path.split('?')[0]!.split('/').map((segment) => (isId(segment) ? '{id}' : segment)).join('/');
 }
 
-/**
- * Additive increase, multiplicative decrease: each quiet second gives back 5% of the configured rate, never
- * above it; a 429 for pace cuts the rate, never below a tenth of it. By 10% when it comes at 90% of the
- * configured rate or more: the buckets keep Stripe's sliding second with only 10 ms to spare, so a 429 at
- * about full speed is a near miss (a request held up on its way), and a 30% cut for it cost a second of a
- * 45-second read. By 30% when the rate is down further: the 429s go on, so something else (another client
- * of the account) uses the allowance.
- */
 /** A 429 at this share of the configured rate or more is taken for a near miss. */
 const NEAR_MISS_SHARE = 0.9;
 
+/**
+ * Additive increase, multiplicative decrease: each quiet second gives back 5% of the configured rate, never
+ * above it; a 429 for pace cuts the rate, never below a tenth of it. By 10% when it comes at 90% of the
+ * configured rate or more: the in-process buckets keep Stripe's sliding second with only 10 ms to spare (the
+ * Redis-shared ones keep 4% by default), so a 429 at about full speed is a near miss (a request held up on
+ * its way), and a 30% cut for it cost a second of a 45-second read. By 30% when the rate is down further: the 429s go on, so something else (another client
+ * of the account) uses the allowance.
+ */
 export function nextRate(options: { current: number; ceiling: number; signal: 'rate_limited' | 'quiet' }): number {
   const { current, ceiling, signal } = options;
   if (signal === 'quiet') return Math.min(ceiling, current + ceiling * 0.05);
@@ -205,8 +205,9 @@ const FLOOR = 0.97;
 /**
  * Stripe counts requests in a sliding second: the n+1th request within any 1,000 ms is refused. Spacing
  * alone does not rule that out (a gap may be 3% short after a late timer, see FLOOR), so a bucket also
- * keeps its last sends and lets none leave while its configured number of sends already lies within the
- * last second and this margin. The margin covers what happens between our send and Stripe's count (the
+ * keeps its last sends and lets none leave while its configured rate's worth of sends (the configured rate
+ * rounded down; AIMD's cuts slow the spacing, not this count) already lies within the last second and this
+ * margin. The margin covers what happens between our send and Stripe's count (the
  * request's own trip, a busy event loop on either side); a send a few ms late costs far less than a 429
  * and the cut in rate that follows.
  */

@@ -190,20 +190,25 @@ function runPartition(ctx: ReadContext, pass: PassPlan, partition: string, plann
      * it one share per free slot, late and few; so it is cut at once, beyond the slots (up to
      * `DENSE_REGION_WINDOWS_PER_SLOT` times them in all), into parts of about ten pages just below its
      * cursor, where its density is known, with the rest below them in one more part that is cut again once
-     * its own pages show it dense. The parts keep the region's priority at the endpoint: by their own few
-     * pages they would wait behind every larger sparse window, and a deep second in one of them with them.
+     * its own pages show it dense. The window and its ten-page parts keep the region's priority at the
+     * endpoint: by their own few pages they would wait behind every larger sparse window, and a deep second
+     * in one of them with them. Windows waiting to start count against the room (a resumed read may have
+     * more than its slots).
      */
     const cutDenseRegions = (): void => {
       const candidates = [...active].filter((w) => !w.done && w.after !== undefined);
       const views = candidates.map((w) => ({ density: w.density, ownDensities: w.ownDensities, unreadSeconds: unreadSpan(w) }));
       for (const { index, pieceSeconds, pages } of denseRegionCuts(views, { ...DENSE_REGION, pageSize: PAGE_SIZE })) {
-        const room = DENSE_REGION_WINDOWS_PER_SLOT * slots - active.size;
+        const room = DENSE_REGION_WINDOWS_PER_SLOT * slots - active.size - waiting.length;
         if (room <= 0 || load.childReads >= CHILD_BACKLOG) return;
         const w = candidates[index]!;
         w.priority = Math.min(w.priority ?? 5, priorityByUnreadPages(pages));
         const lowers: LiveWindow[] = [];
         let rest = w;
         for (const mid of cutsBelowCursor(w, { pieceSeconds, count: Math.min(room, slots) }).reverse()) lowers.push((rest = cut(rest, mid, w.densities)));
+        // The lowest part holds whatever lies below the parts, often years of sparse objects: it goes by its
+        // own estimate, and gets the region's place again only if its own pages show it dense.
+        if (lowers.length > 0) delete lowers[lowers.length - 1]!.priority;
         for (const lower of lowers) start(lower);
       }
     };

@@ -76,7 +76,7 @@ describe('the command line', () => {
   it('sync writes every object of the out-of-process fake Stripe into NDJSON files, and a second run resumes', async () => {
     const { url, apiKey } = await fakeServer(['--seed', '3', '--records', '3000']);
     const dir = tempDir();
-    // The fake has no limits here: the test-mode default of 24 requests/s would only make the test slow.
+    // The fake has no limits here: the test-mode default of 25 requests/s would only make the test slow.
     const first = await run(['sync', '--out', dir, '--base-url', url, '--max-rps', '1000', '--max-rps-endpoint', '1000'], { STRIPE_API_KEY: apiKey });
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);

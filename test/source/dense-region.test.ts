@@ -1,21 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import type { Checkpoint, Message } from '../../src/index.js';
 import { WINDOWS_PER_STREAM } from '../../src/read/pass.js';
-import { applyMessages, collect, expectExact, startFake, truth } from './helpers.js';
+import { applyMessages, canonical, collect, expectExact, startFake } from './helpers.js';
 
 describe('a region many times denser than the rest of its stream', () => {
-  it('is cut into more windows than the slots as soon as a window has read a few pages of it, exactly', async () => {
-    // Half of 30,000 charges in one day, the rest over the account's years: the day is a thousand times
-    // denser. Subdivision alone cuts it into at most one share per free slot; the skew cut sets parts of
-    // about ten pages each below the cursor of the window that entered it, beyond the slots.
+  it('is cut into more windows than the slots once a window has read four pages of it, exactly', async () => {
+    // 48,000 of 60,000 charges in one day, the rest over the account's years: the day is thousands of times
+    // denser. The read ends inside that day (its `now`), so the first twelve windows are even shares of the
+    // account's lifetime and the newest of them starts in the day, page after dense page, beside eleven
+    // sparse ones. Subdivision would cut it only once slots free up, one share per slot; the dense-region
+    // cut sets parts of about ten pages each below its cursor at once, beyond the slots.
     const { fake, source } = await startFake({
       seed: 5,
-      records: { charges: 30_000 },
-      createdDistribution: { skew: { shareInOneDay: 0.5, inOneSecond: 1 } },
+      records: { charges: 60_000 },
+      createdDistribution: { skew: { shareInOneDay: 0.8, inOneSecond: 1 } },
       latencyMs: { median: 20, p99: 100 },
     });
-    const messages: Message[] = await collect(source().read({ streams: ['charges'] }));
-    expectExact(applyMessages(messages), truth(fake, ['charges']));
+    const created = fake.objects('charges').map((o) => o.created as number).sort((a, b) => a - b);
+    const inTheDay = created[Math.floor(created.length * 0.85)]!; // 10% to 90% of the objects lie in the day
+    const messages: Message[] = await collect(source({ now: () => inTheDay * 1000 }).read({ streams: ['charges'] }));
+    const readable = fake.objects('charges').filter((o) => (o.created as number) < inTheDay);
+    expectExact(applyMessages(messages), new Map([['charges', new Map(readable.map((o) => [o.id as string, canonical(o)]))]]));
     const pendingCounts = messages
       .filter((m): m is Extract<Message, { type: 'checkpoint' }> => m.type === 'checkpoint')
       .map((m) => (m.checkpoint as Checkpoint).streams.charges?.partitions['']?.pending.length ?? 0);
