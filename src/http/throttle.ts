@@ -37,6 +37,9 @@ export interface ScheduleOptions {
 /** The priority of a request that goes ahead of every other waiting for its endpoint and the account. */
 export const AHEAD_PRIORITY = 0;
 
+/** Bottleneck's default priority: last, first come first served. */
+export const DEFAULT_PRIORITY = 5;
+
 /**
  * Stripe limits requests per account (100/s live, 25/s test) and per endpoint (25/s). One global bucket and
  * one bucket per endpoint, shared by every stream of a source, keep a sync under both. Buckets space
@@ -68,7 +71,7 @@ export class Throttle implements RequestThrottle {
     bucket.waiting += 1;
     return new Promise<T>((resolve, reject) => {
       bucket.limiter
-        .schedule({ priority: options.priority ?? 5 }, async () => {
+        .schedule({ priority: options.priority ?? DEFAULT_PRIORITY }, async () => {
           bucket.waiting -= 1;
           const target = bucket.lastSend + 1000 / bucket.rate;
           // Timers and the limiters' own hops make a request leave a few ms after it was let go; aim
@@ -172,7 +175,7 @@ export function priorityByUnreadPages(pages: number): number {
 /** 1 at `top` or more, one step down per halving, 5 (bottleneck's default) under `top / 8`. */
 function priorityByHalvings(value: number, top: number): number {
   for (let priority = 1, at = top; priority < 5; priority++, at /= 2) if (value >= at) return priority;
-  return 5;
+  return DEFAULT_PRIORITY;
 }
 
 /** The endpoint a path counts against: ids replaced, so `/v1/invoices/in_1/lines` and `/v1/invoices/in_2/lines` share one. */

@@ -118,9 +118,9 @@ export function applyWindowProgress(state: PartitionState, windowLt: number, pro
  * window can only be paged with its cursor.
  */
 export function splitPoint(window: CheckpointWindow): number | null {
-  const unreadEnd = window.after ? window.after.created + 1 : window.lt;
-  if (unreadEnd - window.gte < 2) return null;
-  return window.gte + Math.floor((unreadEnd - window.gte) / 2);
+  const end = unreadEnd(window);
+  if (end - window.gte < 2) return null;
+  return window.gte + Math.floor((end - window.gte) / 2);
 }
 
 /**
@@ -131,12 +131,12 @@ export function splitPoint(window: CheckpointWindow): number | null {
  * every window ends on a partial page. Fewer cuts when the unread part has fewer seconds than pieces.
  */
 export function splitPoints(window: CheckpointWindow, pieces: number): number[] {
-  const unreadEnd = window.after ? window.after.created + 1 : window.lt;
-  const span = unreadEnd - window.gte;
+  const end = unreadEnd(window);
+  const span = end - window.gte;
   const cuts: number[] = [];
   for (let i = 1; i < pieces; i++) {
     const cut = window.gte + Math.floor((i * span) / pieces);
-    if (cut > window.gte && cut < unreadEnd && cut !== cuts[cuts.length - 1]) cuts.push(cut);
+    if (cut > window.gte && cut < end && cut !== cuts[cuts.length - 1]) cuts.push(cut);
   }
   return cuts;
 }
@@ -148,21 +148,26 @@ export function splitPoints(window: CheckpointWindow, pieces: number): number[] 
  * own (and cut again once its own pages show what it holds).
  */
 export function cutsBelowCursor(window: CheckpointWindow, options: { pieceSeconds: number; count: number }): number[] {
-  const unreadEnd = window.after ? window.after.created + 1 : window.lt;
+  const end = unreadEnd(window);
   const step = Math.max(1, Math.floor(options.pieceSeconds));
   const cuts: number[] = [];
-  for (let i = 1; i <= options.count && unreadEnd - i * step > window.gte; i++) cuts.unshift(unreadEnd - i * step);
+  for (let i = 1; i <= options.count && end - i * step > window.gte; i++) cuts.unshift(end - i * step);
   return cuts;
+}
+
+/** Where a window's unread part ends: lists run newest first, so below its cursor's second (which may hold more), else at `lt`. */
+function unreadEnd(window: CheckpointWindow): number {
+  return window.after ? window.after.created + 1 : window.lt;
 }
 
 /** Seconds not yet read in a window, the measure for choosing which window to split. */
 export function unreadSpan(window: CheckpointWindow): number {
-  return (window.after ? window.after.created + 1 : window.lt) - window.gte;
+  return unreadEnd(window) - window.gte;
 }
 
 export function splitAt(window: CheckpointWindow, mid: number): { upper: CheckpointWindow; lower: CheckpointWindow } | null {
-  const unreadEnd = window.after ? window.after.created + 1 : window.lt;
-  if (!(mid > window.gte && mid < unreadEnd)) return null;
+  const end = unreadEnd(window);
+  if (!(mid > window.gte && mid < end)) return null;
   return { upper: { ...window, gte: mid }, lower: { gte: window.gte, lt: mid } };
 }
 

@@ -4,7 +4,7 @@ import { isResourceMissing, StripeApiError } from '../errors.js';
 import type { PassPlan } from '../plan/passes.js';
 import { denseRegionCuts, median, type DenseRegionOptions } from '../plan/dense-regions.js';
 import { cutsBelowCursor, partitionParams, splitPoint, splitPoints, unreadSpan, windowQuery, type WindowProgress } from '../plan/windows.js';
-import { AHEAD_PRIORITY, priorityByUnreadPages } from '../http/throttle.js';
+import { AHEAD_PRIORITY, DEFAULT_PRIORITY, priorityByUnreadPages } from '../http/throttle.js';
 import { readChildren } from './children.js';
 import type { ReadContext } from './context.js';
 import { parseListPage, type StripeObject } from './list-page.js';
@@ -139,9 +139,7 @@ function runPartition(ctx: ReadContext, pass: PassPlan, partition: string, plann
     let failed = false;
     /**
      * Cuts the window likely to hold the most unread objects into `pieces` parts of equal seconds (fewer
-     * when it likely holds less than `MIN_PAGES_TO_SPLIT` pages per part): it keeps the top part and its
-     * cursor, the new windows returned take the rest. Each cut is handed over as a split of the window
-     * that holds the rest at that moment, top cut first, so the checkpoint follows step by step.
+     * when it likely holds less than `MIN_PAGES_TO_SPLIT` pages per part; see `cutAt`).
      */
     const split = (pieces: number): LiveWindow[] => {
       // Requests of this list already queue at its endpoint: another window would add a request that
@@ -154,12 +152,17 @@ function runPartition(ctx: ReadContext, pass: PassPlan, partition: string, plann
       }
       if (!largest) return [];
       const parts = Math.max(2, Math.min(pieces, Math.floor(estimatedUnread(largest) / (MIN_PAGES_TO_SPLIT * PAGE_SIZE))));
+      return cutAt(largest, splitPoints(largest, parts));
+    };
+    /**
+     * Cuts `w` at every one of `mids` (ascending), top cut first, each handed over as a split of the window
+     * that holds the rest at that moment, so the checkpoint follows step by step: `w` keeps the top part
+     * and its cursor, the windows returned (top down) take the rest, starting with `w`'s densities.
+     */
+    const cutAt = (w: LiveWindow, mids: readonly number[]): LiveWindow[] => {
       const lowers: LiveWindow[] = [];
-      let rest = largest;
-      for (const mid of splitPoints(largest, parts).reverse()) {
-        rest = cut(rest, mid, largest.densities);
-        lowers.push(rest);
-      }
+      let rest = w;
+      for (const mid of [...mids].reverse()) lowers.push((rest = cut(rest, mid, w.densities)));
       return lowers;
     };
     /** Cuts `w` at `mid` and hands the split over: `w` keeps `[mid, lt)`, the window returned takes `[gte, mid)`. */
@@ -202,10 +205,8 @@ function runPartition(ctx: ReadContext, pass: PassPlan, partition: string, plann
         const room = DENSE_REGION_WINDOWS_PER_SLOT * slots - active.size - waiting.length;
         if (room <= 0 || load.childReads >= CHILD_BACKLOG) return;
         const w = candidates[index]!;
-        w.priority = Math.min(w.priority ?? 5, priorityByUnreadPages(pages));
-        const lowers: LiveWindow[] = [];
-        let rest = w;
-        for (const mid of cutsBelowCursor(w, { pieceSeconds, count: Math.min(room, slots) }).reverse()) lowers.push((rest = cut(rest, mid, w.densities)));
+        w.priority = Math.min(w.priority ?? DEFAULT_PRIORITY, priorityByUnreadPages(pages));
+        const lowers = cutAt(w, cutsBelowCursor(w, { pieceSeconds, count: Math.min(room, slots) }));
         // The lowest part holds whatever lies below the parts, often years of sparse objects: it goes by its
         // own estimate, and gets the region's place again only if its own pages show it dense.
         if (lowers.length > 0) delete lowers[lowers.length - 1]!.priority;
@@ -267,7 +268,7 @@ async function readWindow(ctx: ReadContext, pass: PassPlan, partition: string, w
     const request = budget.acquire(urgent || chain).then(async (permit): Promise<FetchedPage> => {
       let page: PageOrLost;
       try {
-        const priority = chain ? AHEAD_PRIORITY : Math.min(w.priority ?? 5, priorityByUnreadPages(estimatedUnread(w) / PAGE_SIZE));
+        const priority = chain ? AHEAD_PRIORITY : Math.min(w.priority ?? DEFAULT_PRIORITY, priorityByUnreadPages(estimatedUnread(w) / PAGE_SIZE));
         page = await readWindowPage(ctx, def, partition, { gte: w.gte, lt: w.lt, ...(after ? { after } : {}) }, priority);
         permit.arrived();
       } catch (error) {
@@ -343,9 +344,10 @@ async function readWindow(ctx: ReadContext, pass: PassPlan, partition: string, w
     const outcome: PageOutcome = { pass, partition, windowLt: w.lt, progress, records, parentRecords: parents.length, permit };
     if (progress.kind === 'advanced') {
       const top = w.after ? w.after.created + 1 : w.lt;
-      w.densities = [...w.densities, parents.length / Math.max(1, top - progress.after.created)].slice(-DENSITY_PAGES);
+      const pageDensity = parents.length / Math.max(1, top - progress.after.created);
+      w.densities = [...w.densities, pageDensity].slice(-DENSITY_PAGES);
       w.density = median(w.densities);
-      w.ownDensities = [...w.ownDensities, w.densities[w.densities.length - 1]!].slice(-DENSE_REGION.pagesInARow);
+      w.ownDensities = [...w.ownDensities, pageDensity].slice(-DENSE_REGION.pagesInARow);
       const oneSecond = parents.length === PAGE_SIZE && createdOf(def, parents[0]!) === progress.after.created;
       w.pagesInOneSecond = !oneSecond ? 0 : w.after?.created === progress.after.created ? (w.pagesInOneSecond ?? 0) + 1 : 1;
       w.after = progress.after;
