@@ -52,7 +52,8 @@ interface LiveWindow {
   after: { id: string; created: number } | undefined;
   /**
    * Objects per second just below the cursor: the median of the last `DENSITY_PAGES` pages' densities, so
-   * one page of a burst (a hundred objects in one second) does not make a sparse window look huge.
+   * one page of a burst (a hundred objects in one second) does not make a sparse window look huge; pages
+   * inside their cursor's one second are not counted at all (see `pageDensity`).
    */
   density: number;
   /** Densities of the last pages, newest last (a cut's lower parts start with their parent's; the part below a deep second with none). */
@@ -122,9 +123,17 @@ const DENSITY_PAGES = 3;
  * most `CRITICAL_PATH_MAX_PARTS` parts, each cut again once its own pages show it still too long: an
  * estimate gone wrong costs a few requests for empty parts, not dozens.
  */
-const CRITICAL_PATH: Omit<CriticalPathOptions, 'pagesPerSecond' | 'pagesLeft'> = { slack: 1.1, minPartPages: 10 };
+const CRITICAL_PATH: Omit<CriticalPathOptions, 'pagesPerSecond' | 'pagesLeft'> = { slack: 1.25, minPartPages: 10 };
 const CRITICAL_PATH_PAGES = 4;
-const CRITICAL_PATH_MAX_PARTS = 4;
+const CRITICAL_PATH_MAX_PARTS = 3;
+/**
+ * Critical-path cuts stop when a partition has this many windows beyond its slots. Every window more
+ * shares the endpoint with the rest, so each pages slower, and a dense region none has reached yet is
+ * found later: with up to twice the slots, bench (b) (half the objects in one day, found only when a
+ * cursor pages down to it) fell to 73-79% of the ceiling in single runs; the read's list looks shorter
+ * than it is while such a region is hidden, so its chains look long and it was cut and cut again.
+ */
+const CRITICAL_PATH_EXTRA_WINDOWS = 4;
 const LIST_PACE_PAGES = 24;
 
 /** Objects likely left unread in a window, judged by the density of its last pages. */
@@ -269,7 +278,7 @@ function runPartition(ctx: ReadContext, pass: PassPlan, partition: string, plann
       }));
       const options = { ...CRITICAL_PATH, pagesPerSecond: (arrivals.length - 1) / paceSeconds, pagesLeft };
       for (const { index, parts } of criticalPathCuts(chains, options)) {
-        const room = DENSE_REGION_WINDOWS_PER_SLOT * slots - active.size - waiting.length;
+        const room = slots + CRITICAL_PATH_EXTRA_WINDOWS - active.size - waiting.length;
         if (room <= 0 || load.childReads >= CHILD_BACKLOG) return;
         const w = candidates[index]!;
         // The parts start with no densities of their own: the window's are those just below its cursor,
@@ -339,10 +348,12 @@ async function readWindow(ctx: ReadContext, pass: PassPlan, partition: string, w
     // that waits behind others' requests makes the read end later. (The first page after a cut is asked
     // for before the cut is made, so it goes by its pages left instead.)
     const chain = after !== undefined && unreadSpan(w) <= 1;
-    const request = budget.acquire(urgent || chain).then(async (permit): Promise<FetchedPage> => {
+    // The same place for a permit of the page budget as at the endpoint: when permits run out, the pages
+    // that decide when the read ends must not wait behind every other window's prefetch.
+    const priority = chain ? AHEAD_PRIORITY : after === undefined ? FIRST_PAGE_PRIORITY : Math.min(w.priority ?? DEFAULT_PRIORITY, priorityByUnreadPages(pagesLeft ?? estimatedUnread(w) / PAGE_SIZE));
+    const request = budget.acquire({ urgent: urgent || chain, priority }).then(async (permit): Promise<FetchedPage> => {
       let page: PageOrLost;
       try {
-        const priority = chain ? AHEAD_PRIORITY : after === undefined ? FIRST_PAGE_PRIORITY : Math.min(w.priority ?? DEFAULT_PRIORITY, priorityByUnreadPages(pagesLeft ?? estimatedUnread(w) / PAGE_SIZE));
         const sentAt = performance.now();
         page = await readWindowPage(ctx, def, partition, { gte: w.gte, lt: w.lt, ...(after ? { after } : {}) }, priority);
         w.pageSeconds = [...w.pageSeconds, (performance.now() - sentAt) / 1000].slice(-DENSITY_PAGES);
