@@ -1,5 +1,3 @@
-import { DEFAULT_PRIORITY } from '../http/throttle.js';
-
 /**
  * A cap on the pages of one read that are in flight: requested, being read (children included), or
  * waiting for the consumer. A reader takes a permit before it sends a page request and the permit goes
@@ -16,14 +14,11 @@ import { DEFAULT_PRIORITY } from '../http/throttle.js';
  * can free. A window holding page N's permit may read N's children (they take none) and hand N over;
  * its prefetch of N+1 waits for a permit of its own, which the consumer frees by taking any page.
  */
-/** Bottleneck's last priority (see `ScheduleOptions.priority`: 0 first, 5 by default). */
-const MAX_PRIORITY = 9;
-
 export class PageBudget {
   private inUse = 0;
   private arrivedCount = 0;
-  /** Waiters by priority (0 first), each queue in order of arrival; urgent ones in a queue served before all. */
-  private readonly waiters: Waiter[][] = [];
+  /** Waiters in order of arrival, urgent ones in a queue of their own that is served first. */
+  private readonly waiters: Waiter[] = [];
   private readonly urgentWaiters: Waiter[] = [];
   private closed: { error: unknown } | undefined;
 
@@ -51,31 +46,26 @@ export class PageBudget {
 
   /** Readers waiting for a permit. */
   get waiting(): number {
-    return this.waiters.reduce((sum, queue) => sum + queue.length, this.urgentWaiters.length);
+    return this.waiters.length + this.urgentWaiters.length;
   }
 
   /**
-   * A permit, at once when one is free, else when one is released: `urgent` requests (the pages whose
-   * children keep the read's busiest endpoint busy, chains of a deep second) first, then by `priority`
-   * (the page's place at its endpoint: 0 first, 5 by default), first come first served within one. With a
-   * dense region cut into many parts, the permits run out; served in arrival order, the page that would
-   * find a deep second waited behind every part's prefetch, whatever its place at the endpoint.
+   * A permit, at once when one is free, else when one is released: first come, first served, except that
+   * `urgent` requests (the pages whose children keep the read's busiest endpoint busy) go before the rest.
    */
-  acquire(options: { readonly urgent?: boolean; readonly priority?: number } = {}): Promise<Permit> {
+  acquire(urgent = false): Promise<Permit> {
     if (this.closed) return Promise.reject(this.closed.error);
     if (this.waiting === 0 && this.free()) {
       this.inUse += 1;
       return Promise.resolve(this.permit());
     }
-    const rank = Math.max(0, Math.min(MAX_PRIORITY, Math.floor(options.priority ?? DEFAULT_PRIORITY)));
-    const queue = options.urgent ? this.urgentWaiters : (this.waiters[rank] ??= []);
-    return new Promise<Permit>((grant, fail) => queue.push({ grant, fail }));
+    return new Promise<Permit>((grant, fail) => (urgent ? this.urgentWaiters : this.waiters).push({ grant, fail }));
   }
 
   /** Fails every waiter and every later `acquire` with `error`: the read is over. Permits held may still be released. */
   close(error: unknown): void {
     if (!this.closed) this.closed = { error };
-    for (const waiter of [...this.urgentWaiters.splice(0), ...this.waiters.splice(0).flatMap((queue) => queue ?? [])]) waiter.fail(this.closed.error);
+    for (const waiter of [...this.urgentWaiters.splice(0), ...this.waiters.splice(0)]) waiter.fail(this.closed.error);
   }
 
   private free(): boolean {
@@ -85,7 +75,7 @@ export class PageBudget {
   /** Hands free places to waiters, in order, in the same tick as the release: no newcomer overtakes them. */
   private grantWaiters(): void {
     while (!this.closed && this.free()) {
-      const next = this.urgentWaiters.shift() ?? this.waiters.find((queue) => queue !== undefined && queue.length > 0)?.shift();
+      const next = this.urgentWaiters.shift() ?? this.waiters.shift();
       if (!next) return;
       this.inUse += 1;
       next.grant(this.permit());

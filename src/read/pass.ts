@@ -348,10 +348,8 @@ async function readWindow(ctx: ReadContext, pass: PassPlan, partition: string, w
     // that waits behind others' requests makes the read end later. (The first page after a cut is asked
     // for before the cut is made, so it goes by its pages left instead.)
     const chain = after !== undefined && unreadSpan(w) <= 1;
-    // The same place for a permit of the page budget as at the endpoint: when permits run out, the pages
-    // that decide when the read ends must not wait behind every other window's prefetch.
     const priority = chain ? AHEAD_PRIORITY : after === undefined ? FIRST_PAGE_PRIORITY : Math.min(w.priority ?? DEFAULT_PRIORITY, priorityByUnreadPages(pagesLeft ?? estimatedUnread(w) / PAGE_SIZE));
-    const request = budget.acquire({ urgent: urgent || chain, priority }).then(async (permit): Promise<FetchedPage> => {
+    const request = budget.acquire(urgent || chain).then(async (permit): Promise<FetchedPage> => {
       let page: PageOrLost;
       try {
         const sentAt = performance.now();

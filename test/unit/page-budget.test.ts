@@ -44,7 +44,7 @@ describe('PageBudget', () => {
     const budget = new PageBudget(1);
     const first = await budget.acquire();
     const order: string[] = [];
-    const take = (name: string, urgent: boolean): Promise<void> => budget.acquire({ urgent }).then((p) => {
+    const take = (name: string, urgent: boolean): Promise<void> => budget.acquire(urgent).then((p) => {
       order.push(name);
       p.release();
     });
@@ -52,24 +52,6 @@ describe('PageBudget', () => {
     first.release();
     await Promise.all(all);
     expect(order).toEqual(['b', 'd', 'a', 'c']);
-    expect(budget.held).toBe(0);
-  });
-
-  it('serves the other waiters by priority (0 first, 5 by default), each priority in arrival order', async () => {
-    // With a dense region cut into many parts the permits run out: the page that decides when the read
-    // ends (the first page of the region's rest) must not wait behind every part's prefetch.
-    const budget = new PageBudget(1);
-    const first = await budget.acquire();
-    const order: string[] = [];
-    const take = (name: string, options: { urgent?: boolean; priority?: number }): Promise<void> => budget.acquire(options).then((p) => {
-      order.push(name);
-      p.release();
-    });
-    const all = [take('p5', {}), take('p1', { priority: 1 }), take('p3', { priority: 3 }), take('p1b', { priority: 1 }), take('urgent', { urgent: true, priority: 5 })];
-    expect(budget.waiting).toBe(5);
-    first.release();
-    await Promise.all(all);
-    expect(order).toEqual(['urgent', 'p1', 'p1b', 'p3', 'p5']);
     expect(budget.held).toBe(0);
   });
 
