@@ -400,8 +400,7 @@ async function readWindow(ctx: ReadContext, pass: PassPlan, partition: string, w
     const prefetched = page.hasMore && tail !== undefined;
     if (prefetched) {
       const cursor = { id: tail.id, created: createdOf(def, tail) };
-      const { density, spread } = pageDensity(w, page.data.length, cursor.created);
-      const densities = spread ? [...w.densities, density].slice(-DENSITY_PAGES) : w.densities;
+      const densities = withPage(w.densities, pageDensity(w, page.data.length, cursor.created));
       next = fetchPage(cursor, (median(densities) * unreadSpan({ ...w, after: cursor })) / PAGE_SIZE);
     }
 
@@ -433,13 +432,11 @@ async function readWindow(ctx: ReadContext, pass: PassPlan, partition: string, w
       : { kind: 'finished' };
     const outcome: PageOutcome = { pass, partition, windowLt: w.lt, progress, records, parentRecords: parents.length, permit };
     if (progress.kind === 'advanced') {
-      const { density, spread } = pageDensity(w, parents.length, progress.after.created);
-      w.ownDensities = [...w.ownDensities, density].slice(-DENSE_REGION.pagesInARow);
-      if (spread) {
-        w.densities = [...w.densities, density].slice(-DENSITY_PAGES);
-        w.density = median(w.densities);
-        w.spreadDensities = [...w.spreadDensities, density].slice(-CRITICAL_PATH_PAGES);
-      }
+      const measured = pageDensity(w, parents.length, progress.after.created);
+      w.ownDensities = [...w.ownDensities, measured.density].slice(-DENSE_REGION.pagesInARow);
+      w.densities = withPage(w.densities, measured);
+      w.density = median(w.densities);
+      if (measured.spread) w.spreadDensities = [...w.spreadDensities, measured.density].slice(-CRITICAL_PATH_PAGES);
       const oneSecond = parents.length === PAGE_SIZE && createdOf(def, parents[0]!) === progress.after.created;
       w.pagesInOneSecond = !oneSecond ? 0 : w.after?.created === progress.after.created ? (w.pagesInOneSecond ?? 0) + 1 : 1;
       w.after = progress.after;
@@ -496,6 +493,11 @@ function releaseWhenSettled(request: Promise<FetchedPage>): void {
 function pageDensity(w: LiveWindow, count: number, lastCreated: number): { density: number; spread: boolean } {
   const span = unreadSpan(w) - (lastCreated - w.gte);
   return { density: count / Math.max(1, span), spread: span > 1 };
+}
+
+/** A window's estimate densities with a page's added: only a page that spread over more than one second counts. */
+function withPage(densities: readonly number[], page: { density: number; spread: boolean }): readonly number[] {
+  return page.spread ? [...densities, page.density].slice(-DENSITY_PAGES) : densities;
 }
 
 function createdOf(def: StreamDefinition, record: StripeObject): number {
