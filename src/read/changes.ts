@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { childrenOf, getStream, type StreamDefinition, type StreamName } from '../catalog/streams.js';
 import type { Checkpoint } from '../checkpoint/schema.js';
 import { isResourceMissing, StripeApiError } from '../errors.js';
+import { deepFreeze } from '../freeze.js';
 import {
   changeTargets, collapseEvents, eventTypesFilter, shrinkSlice, sliceEnd,
   type ChangeTargets, type EventView, type ObjectChange,
@@ -85,7 +86,7 @@ export async function* runChanges(options: RunChangesOptions): AsyncGenerator<Me
     const batches = await Promise.all(changes.map((change) => working.schedule(() => changeMessages(ctx, change, targets, options.updates))));
     for (const batch of batches) yield* batch;
     checkpoint = advanceCursors(checkpoint, targets, slice.end);
-    yield { type: 'checkpoint', checkpoint: structuredClone(checkpoint) };
+    yield { type: 'checkpoint', checkpoint: deepFreeze(checkpoint) };
   }
   return { checkpoint, expired };
 }

@@ -67,6 +67,34 @@ describe('read(): a full sync', () => {
     expect(final.streams.customers?.partitions['']?.pending).toEqual([]);
   });
 
+  it('hands out frozen checkpoints that never change afterwards, and a copy the host may change', async () => {
+    const { fake, source } = await startFake({ seed: 5, records: { customers: 900, setup_intents: 40 } });
+    const held: { checkpoint: Checkpoint; json: string }[] = [];
+    let records = 0;
+    for await (const m of source().read({ streams: ['customers', 'setup_intents', 'setup_attempts'] })) {
+      if (m.type === 'record') records += 1;
+      if (m.type !== 'checkpoint') continue;
+      // Shared with the next checkpoints, so frozen all the way down: changing it would change the read.
+      const window = Object.values(m.checkpoint.streams.customers?.partitions ?? {})[0]?.pending[0];
+      expect(Object.isFrozen(m.checkpoint)).toBe(true);
+      expect(Object.isFrozen(m.checkpoint.streams)).toBe(true);
+      if (window) expect(Object.isFrozen(window)).toBe(true);
+      expect(() => {
+        (m.checkpoint as { account: string | null }).account = 'acct_other';
+      }).toThrow(TypeError);
+      held.push({ checkpoint: m.checkpoint, json: JSON.stringify(m.checkpoint) });
+    }
+    expect(held.length).toBeGreaterThan(9);
+    // What a host stored at any point is what it was handed: later pages never reach into earlier checkpoints.
+    for (const h of held) expect(JSON.stringify(h.checkpoint)).toBe(h.json);
+    expect(records).toBe(fake.objects('customers').length + fake.objects('setup_intents').length + fake.objects('setup_attempts').length);
+    // A copy is the host's to change, and resumes like the original.
+    const copy = structuredClone(held[4]!.checkpoint);
+    copy.streams = { ...copy.streams };
+    const again = await collect(source().read({ streams: ['customers', 'setup_intents', 'setup_attempts'], checkpoint: copy }));
+    expect(again.some((m) => m.type === 'record')).toBe(true);
+  });
+
   it('reads skewed data (thousands of objects in one second) exactly with windows in parallel', async () => {
     const { fake, source } = await startFake({ seed: 9, records: { charges: 3000 } });
     // The fake's own bursts share seconds; add 700 more in one second to force a long one-second window.
