@@ -133,7 +133,7 @@ const CRITICAL_PATH_MAX_PARTS = 3;
  * cursor pages down to it) fell to 73-79% of the ceiling in single runs; the read's list looks shorter
  * than it is while such a region is hidden, so its chains look long and it was cut and cut again.
  */
-const CRITICAL_PATH_EXTRA_WINDOWS = 4;
+export const CRITICAL_PATH_EXTRA_WINDOWS = 4;
 const LIST_PACE_PAGES = 24;
 
 /** Objects likely left unread in a window, judged by the density of its last pages. */

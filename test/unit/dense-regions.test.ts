@@ -26,6 +26,16 @@ describe('denseRegionCuts', () => {
     const young: WindowDensity = { density: 0.5, ownDensities: [0.5, 0.5, 0.5], unreadSeconds: 1_000_000 };
     expect(denseRegionCuts([even(0.001), even(0.001), young], OPTIONS)).toEqual([]);
     expect(denseRegionCuts([even(0.5)], OPTIONS)).toEqual([]);
+    const fresh: WindowDensity = { density: 0.001, ownDensities: [], unreadSeconds: 1_000_000 };
+    expect(denseRegionCuts([fresh, even(0.5)], OPTIONS)).toEqual([]);
+  });
+
+  it('compares with windows that have read one page of their own: the others have not read four yet', () => {
+    const onePage = (density: number): WindowDensity => ({ density, ownDensities: [density], unreadSeconds: 1_000_000 });
+    const cuts = denseRegionCuts([onePage(0.001), onePage(0.002), even(0.5), onePage(0.001)], OPTIONS);
+    expect(cuts).toEqual([{ index: 2, pieceSeconds: 2_000, pages: 5_000 }]);
+    // A window of one page is compared with, never cut: one page says nothing of a region.
+    expect(denseRegionCuts([even(0.001), even(0.001), onePage(0.5)], OPTIONS)).toEqual([]);
   });
 
   it('leaves a dense window that holds little: under a hundred pages, or under two seconds, left', () => {
