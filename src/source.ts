@@ -6,6 +6,7 @@ import { CHECKPOINT_VERSION, type Checkpoint, type StreamState } from './checkpo
 import { resolveConfig, streamSelectionProblems, type ResolvedConfig, type StripeSourceOptions } from './config.js';
 import { CheckpointError, ConfigError, ExpiredCursorError, PermissionError, StripeApiError } from './errors.js';
 import { SourceEmitter } from './events.js';
+import { deepFreeze } from './freeze.js';
 import { StripeHttp } from './http/client.js';
 import { planPasses } from './plan/passes.js';
 import { planStream, type ResyncReason } from './plan/stream-plan.js';
@@ -13,7 +14,6 @@ import { planUnits, unitState, workUnitSchema, type WorkUnit } from './plan/unit
 import { partitionParams, partitionKeys } from './plan/windows.js';
 import { discoverAccounts } from './read/accounts.js';
 import { runChanges, type ChangesOutcome } from './read/changes.js';
-import { deepFreeze } from './freeze.js';
 import { fanOut, type AccountRead } from './read/fan-out.js';
 import { runRead } from './read/run.js';
 import type { CatalogEntry, CheckResult, Message, ReadOptions, StreamAccess } from './types.js';
