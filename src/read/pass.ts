@@ -491,7 +491,8 @@ function releaseWhenSettled(request: Promise<FetchedPage>): void {
  * most of them empty.
  */
 function pageDensity(w: LiveWindow, count: number, lastCreated: number): { density: number; spread: boolean } {
-  const span = unreadSpan(w) - (lastCreated - w.gte);
+  // From the top of what was unread (the cursor's second, or the window's end) down to the page's last object.
+  const span = w.gte + unreadSpan(w) - lastCreated;
   return { density: count / Math.max(1, span), spread: span > 1 };
 }
 
