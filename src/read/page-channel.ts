@@ -11,6 +11,11 @@ export class PageChannel<T> {
 
   constructor(private readonly capacity: number) {}
 
+  /** Items queued for the consumer. */
+  get size(): number {
+    return this.items.length;
+  }
+
   /**
    * Queues `item` at once, so items keep the order of the calls (a window's split must reach the consumer
    * before the pages read under it), then waits while the channel is over capacity.

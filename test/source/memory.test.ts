@@ -29,4 +29,30 @@ describe('memory held by a read', () => {
     // window held its last page.
     expect(worst).toBeLessThanOrEqual(200);
   });
+
+  it('a slow consumer keeps about eight pages requested ahead of it, however many windows want one', async () => {
+    // Three streams of twelve windows each, pages answered at once: the consumer is the bottleneck. What
+    // the readers have asked for and the consumer not yet taken is what the read holds in memory.
+    const streams = ['charges', 'customers', 'products'] as const;
+    const { fake, source } = await startFake({ seed: 6, records: { charges: 4_000, customers: 4_000, products: 4_000 }, latencyMs: { median: 0, p99: 1 } });
+    const listRequests = (): number => streams.reduce((n, s) => n + (fake.stats.byPath[`/v1/${s}`] ?? 0), 0);
+    let pages = 0;
+    let records = 0;
+    const ahead: number[] = [];
+    for await (const m of source().read({ streams: [...streams] })) {
+      if (m.type === 'record') records += 1;
+      if (m.type !== 'checkpoint') continue;
+      pages += 1;
+      await new Promise((resolve) => setTimeout(resolve, 15)); // the sink
+      // Once the budget has seen the consumer fall behind (it shrinks by a page per page taken).
+      if (pages > 80) ahead.push(listRequests() - pages);
+    }
+    expect(records).toBe(12_000);
+    expect(ahead.length).toBeGreaterThan(30);
+    // Eight pages out (MAX_PAGES_FOR_SLOW_CONSUMER); a consumer that once finds nothing waiting (a stalled
+    // machine) lets four more go. Before, a dip of the arrived pages below 16 let every free request place
+    // go at once: up to 42 ahead, 21 typically.
+    expect(Math.max(...ahead)).toBeLessThanOrEqual(12);
+  });
 });
+

@@ -5,7 +5,7 @@ const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve)
 
 describe('PageBudget', () => {
   it('grants up to its capacity at once, then one permit per release, first come first served', async () => {
-    const budget = new PageBudget(2);
+    const budget = new PageBudget({ capacity: 2 });
     const a = await budget.acquire();
     const b = await budget.acquire();
     const order: string[] = [];
@@ -28,7 +28,7 @@ describe('PageBudget', () => {
   });
 
   it('a released permit goes to a waiter, not to a newcomer that asks in the same tick', async () => {
-    const budget = new PageBudget(1);
+    const budget = new PageBudget({ capacity: 1 });
     const first = await budget.acquire();
     const order: string[] = [];
     void budget.acquire().then((p) => (order.push('waiter'), p.release()));
@@ -41,7 +41,7 @@ describe('PageBudget', () => {
   });
 
   it('serves urgent waiters before the others, each queue in arrival order', async () => {
-    const budget = new PageBudget(1);
+    const budget = new PageBudget({ capacity: 1 });
     const first = await budget.acquire();
     const order: string[] = [];
     const take = (name: string, urgent: boolean): Promise<void> => budget.acquire(urgent).then((p) => {
@@ -56,7 +56,7 @@ describe('PageBudget', () => {
   });
 
   it('releasing a permit twice gives back one place only', async () => {
-    const budget = new PageBudget(1);
+    const budget = new PageBudget({ capacity: 1 });
     const permit = await budget.acquire();
     permit.release();
     permit.release();
@@ -72,7 +72,7 @@ describe('PageBudget', () => {
   });
 
   it('close fails every waiter and later acquire, and releases after it do not throw', async () => {
-    const budget = new PageBudget(1);
+    const budget = new PageBudget({ capacity: 1 });
     const held = await budget.acquire();
     const waiting = budget.acquire();
     const stop = new Error('stopped');
@@ -85,7 +85,7 @@ describe('PageBudget', () => {
 
   it('never holds more than its capacity with many readers that each prefetch one page (no deadlock)', async () => {
     const capacity = 5;
-    const budget = new PageBudget(capacity);
+    const budget = new PageBudget({ capacity });
     const channel: Permit[] = [];
     let maxHeld = 0;
     // 12 readers, each holding one page while it asks for the next (a prefetch), 10 pages each.
@@ -116,7 +116,7 @@ describe('PageBudget', () => {
   });
 
   it('grants no permit while arrivedCapacity pages have arrived, however many requests are free', async () => {
-    const budget = new PageBudget(10, 2);
+    const budget = new PageBudget({ capacity: 10, arrivedCapacity: 2 });
     const a = await budget.acquire();
     const b = await budget.acquire();
     const c = await budget.acquire(); // requested, not arrived: the request cap alone applies
@@ -141,7 +141,7 @@ describe('PageBudget', () => {
   });
 
   it('many prefetching readers and a slow consumer finish, never holding more than capacity (no deadlock)', async () => {
-    const budget = new PageBudget(8, 3);
+    const budget = new PageBudget({ capacity: 8, arrivedCapacity: 3 });
     const channel: Permit[] = [];
     let maxArrived = 0;
     const readers = Array.from({ length: 6 }, async () => {
@@ -173,8 +173,65 @@ describe('PageBudget', () => {
     expect(budget.arrived).toBe(0);
   });
 
+  it('while pages queue up for the consumer, holds no more than slowConsumerCapacity, however the arrived pages dip', async () => {
+    const budget = new PageBudget({ capacity: 12, arrivedCapacity: 6, slowConsumerCapacity: 3 });
+    const queue: Permit[] = [];
+    let maxHeld = 0;
+    // Eight readers that each want a page at a time, their pages landing at once (no latency): the consumer
+    // is the bottleneck.
+    const readers = Array.from({ length: 8 }, async () => {
+      for (let page = 0; page < 10; page++) {
+        const permit = await budget.acquire();
+        maxHeld = Math.max(maxHeld, budget.held);
+        permit.arrived();
+        queue.push(permit);
+      }
+    });
+    const done = Promise.all(readers);
+    const heldLate: number[] = [];
+    for (let consumed = 0; consumed < 80; consumed += 1) {
+      while (queue.length === 0) await tick();
+      budget.consumerTakes(queue.length);
+      queue.shift()!.release();
+      if (consumed >= 40) heldLate.push(budget.held);
+      await tick();
+    }
+    await done;
+    // At first pages go out up to capacity (the consumer has not shown it is slow yet); once it has, held
+    // pages stay at slowConsumerCapacity: a dip below the arrived cap used to let every waiter through.
+    expect(maxHeld).toBe(12);
+    expect(Math.max(...heldLate)).toBeLessThanOrEqual(3);
+    expect(budget.limitNow).toBe(3);
+    expect(budget.held).toBe(0);
+  });
+
+  it('grows back towards capacity as soon as the consumer finds no page waiting', async () => {
+    const budget = new PageBudget({ capacity: 12, slowConsumerCapacity: 2 });
+    for (let i = 0; i < 20; i++) budget.consumerTakes(5);
+    expect(budget.limitNow).toBe(2);
+    budget.consumerTakes(1); // below half of slowConsumerCapacity: no verdict
+    expect(budget.limitNow).toBe(2);
+    const permits = [await budget.acquire(), await budget.acquire()];
+    let granted = 0;
+    const waiting = Array.from({ length: 6 }, () => budget.acquire().then((p) => ((granted += 1), p)));
+    await tick();
+    expect(granted).toBe(0);
+    budget.consumerTakes(0); // the consumer waits: waiters are granted in the same call, not at the next release
+    await tick();
+    expect(budget.limitNow).toBe(6);
+    expect(granted).toBe(4);
+    budget.consumerTakes(0);
+    budget.consumerTakes(0);
+    expect(budget.limitNow).toBe(12);
+    await tick();
+    expect(granted).toBe(6);
+    for (const p of [...permits, ...(await Promise.all(waiting))]) p.release();
+    expect(budget.held).toBe(0);
+  });
+
   it('refuses a capacity below one', () => {
-    expect(() => new PageBudget(0)).toThrow(RangeError);
-    expect(() => new PageBudget(4, 0)).toThrow(RangeError);
+    expect(() => new PageBudget({ capacity: 0 })).toThrow(RangeError);
+    expect(() => new PageBudget({ capacity: 4, arrivedCapacity: 0 })).toThrow(RangeError);
+    expect(() => new PageBudget({ capacity: 4, slowConsumerCapacity: 1.5 })).toThrow(/slowConsumerCapacity/);
   });
 });
