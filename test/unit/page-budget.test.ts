@@ -206,25 +206,30 @@ describe('PageBudget', () => {
   });
 
   it('grows back towards capacity as soon as the consumer finds no page waiting', async () => {
-    const budget = new PageBudget({ capacity: 12, slowConsumerCapacity: 2 });
+    const budget = new PageBudget({ capacity: 12, slowConsumerCapacity: 4 });
     for (let i = 0; i < 20; i++) budget.consumerTakes(5);
-    expect(budget.limitNow).toBe(2);
-    budget.consumerTakes(1); // below half of slowConsumerCapacity: no verdict
-    expect(budget.limitNow).toBe(2);
-    const permits = [await budget.acquire(), await budget.acquire()];
+    expect(budget.limitNow).toBe(4);
+    budget.consumerTakes(0);
+    expect(budget.limitNow).toBe(8);
+    budget.consumerTakes(1); // fewer than half of slowConsumerCapacity waiting: no verdict
+    expect(budget.limitNow).toBe(8);
+    for (let i = 0; i < 4; i++) budget.consumerTakes(2);
+    expect(budget.limitNow).toBe(4);
+    const permits = await Promise.all(Array.from({ length: 4 }, () => budget.acquire()));
     let granted = 0;
     const waiting = Array.from({ length: 6 }, () => budget.acquire().then((p) => ((granted += 1), p)));
     await tick();
     expect(granted).toBe(0);
     budget.consumerTakes(0); // the consumer waits: waiters are granted in the same call, not at the next release
     await tick();
-    expect(budget.limitNow).toBe(6);
+    expect(budget.limitNow).toBe(8);
     expect(granted).toBe(4);
-    budget.consumerTakes(0);
     budget.consumerTakes(0);
     expect(budget.limitNow).toBe(12);
     await tick();
     expect(granted).toBe(6);
+    budget.consumerTakes(0);
+    expect(budget.limitNow).toBe(12); // never beyond capacity
     for (const p of [...permits, ...(await Promise.all(waiting))]) p.release();
     expect(budget.held).toBe(0);
   });
