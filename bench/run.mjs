@@ -23,7 +23,7 @@ const HELP = `Usage: npm run bench -- [--quick] [--json] [--only a,b,c,d,e] [--n
 
   --quick               smaller versions of every scenario (under 90 s in all)
   --json                print one JSON array of the figures on stdout (the table goes to stderr)
-  --only LIST           scenarios to run: a, b, c, d, e (e runs e-small and e)
+  --only LIST           scenarios to run: a, b, c, d, e (e runs e-small and e); f only when named
   --no-baseline         skip the stripe package's pager
   --baseline-seconds S  sampling budget of each baseline run; 0 reads everything (slow: 1000 pages take ~5 min)
   --time-limit S        time limit of each library run (figures then come from what it read)
@@ -72,6 +72,8 @@ if (args.only) {
     process.exit(2);
   }
   selected = selected.filter((s) => wanted.includes(s.id) || wanted.includes(s.id.split('-')[0]));
+} else {
+  selected = selected.filter((s) => !s.optIn);
 }
 
 /** Yesterday 00:00 UTC: a frozen clock for the fake (same account all day), safely before the library's now. */

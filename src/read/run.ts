@@ -24,9 +24,11 @@ export const MAX_PAGES_IN_FLIGHT = 64;
  */
 export const MAX_PAGES_ARRIVED = 16;
 /**
- * Pages out at most while the consumer is the bottleneck (a slow sink): memory holds about this many pages
- * (a page of 100 invoices with their lines is about a megabyte once parsed). Bench (e-small) peaked at
- * 179 MB with 8 and 200 MB with 16, at the same speed; a consumer that runs dry lets the budget grow again.
+ * The fewest pages out while the consumer is the bottleneck (a slow sink): the budget keeps what covers the
+ * consumer's pace over two round trips, and no fewer than this. With pages answered in milliseconds memory
+ * then holds about this many pages (a page of 100 invoices with their lines is about a megabyte once
+ * parsed): bench (e-small) peaked at 176-189 MB with 8 and 200 MB with 16, at the same speed. A consumer
+ * that runs dry lets the budget grow again.
  */
 export const MAX_PAGES_FOR_SLOW_CONSUMER = 8;
 const PROGRESS_INTERVAL_MS = 1000;

@@ -234,6 +234,32 @@ describe('PageBudget', () => {
     expect(budget.held).toBe(0);
   });
 
+  it('with a slow consumer keeps out what covers its pace over two round trips, and shrinks to the floor once round trips are short', async () => {
+    let clock = 0;
+    const budget = new PageBudget({ capacity: 64, slowConsumerCapacity: 8, now: () => clock });
+    // Pages take 100 ms from permit to arrival (Stripe's latency, the throttle's queue); the consumer takes
+    // one every 10 ms with a queue waiting: 2 x 100 ms / 10 ms = 20 pages keep it busy.
+    const trip = async (ms: number): Promise<void> => {
+      const permit = await budget.acquire();
+      clock += ms;
+      permit.arrived();
+      permit.release();
+    };
+    for (let i = 0; i < 16; i++) await trip(100);
+    for (let i = 0; i < 100; i++) {
+      clock += 10;
+      budget.consumerTakes(6);
+    }
+    expect(budget.limitNow).toBe(20);
+    // Round trips of a millisecond (a local fake, no latency): the pace covers less than the floor.
+    for (let i = 0; i < 16; i++) await trip(1);
+    for (let i = 0; i < 20; i++) {
+      clock += 10;
+      budget.consumerTakes(6);
+    }
+    expect(budget.limitNow).toBe(8);
+  });
+
   it('refuses a capacity below one', () => {
     expect(() => new PageBudget({ capacity: 0 })).toThrow(RangeError);
     expect(() => new PageBudget({ capacity: 4, arrivedCapacity: 0 })).toThrow(RangeError);
