@@ -25,7 +25,7 @@ export const MAX_PAGES_IN_FLIGHT = 64;
 export const MAX_PAGES_ARRIVED = 16;
 /**
  * The fewest pages out while the consumer is the bottleneck (a slow sink): the budget keeps what covers the
- * consumer's pace over two round trips, and no fewer than this. With pages answered in milliseconds memory
+ * consumer's pace over a round trip, and no fewer than this. With pages answered in milliseconds memory
  * then holds about this many pages (a page of 100 invoices with their lines is about a megabyte once
  * parsed): bench (e-small) peaked at 176-189 MB with 8 and 200 MB with 16, at the same speed. A consumer
  * that runs dry lets the budget grow again.

@@ -234,18 +234,18 @@ describe('PageBudget', () => {
     expect(budget.held).toBe(0);
   });
 
-  it('with a slow consumer keeps out what covers its pace over two round trips, and shrinks to the floor once round trips are short', async () => {
+  it('with a slow consumer keeps out what covers its pace over a round trip, and shrinks to the floor once round trips are short', async () => {
     let clock = 0;
     const budget = new PageBudget({ capacity: 64, slowConsumerCapacity: 8, now: () => clock });
-    // Pages take 100 ms from permit to arrival (Stripe's latency, the throttle's queue); the consumer takes
-    // one every 10 ms with a queue waiting: 2 x 100 ms / 10 ms = 20 pages keep it busy.
+    // Pages take 200 ms from permit to arrival (Stripe's latency, the throttle's queue); the consumer takes
+    // one every 10 ms with a queue waiting: 200 ms / 10 ms = 20 pages keep it busy.
     const trip = async (ms: number): Promise<void> => {
       const permit = await budget.acquire();
       clock += ms;
       permit.arrived();
       permit.release();
     };
-    for (let i = 0; i < 16; i++) await trip(100);
+    for (let i = 0; i < 16; i++) await trip(200);
     for (let i = 0; i < 100; i++) {
       clock += 10;
       budget.consumerTakes(6);
