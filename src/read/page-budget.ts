@@ -15,12 +15,12 @@ const SAMPLES = 16;
  * bottleneck's job model (a permit per job, released when the job's promise settles) does not express
  * without a detached promise per page.
  *
- * How many permits may be out follows the consumer (`consumerTakes`): up to `capacity` while it waits
- * for pages (the readers are the bottleneck, and requests in flight are what it needs), down to what it
- * takes in a round trip, and at least `slowConsumerCapacity`, while pages queue up for it (a slow sink:
- * more pages out would only lengthen the queue, and each page queued is memory). Capping arrived pages alone did not bound memory: a dip below
- * that cap granted every free request place at once, and those requests all landed (up to 56 pages queued
- * in bench (e), with 16 meant).
+ * How many permits may be out follows the consumer (`consumerTakes`): up to `capacity` while it waits for
+ * pages (the readers are the bottleneck, and requests in flight are what it needs), down to what it takes
+ * in a round trip, and at least `slowConsumerCapacity`, while pages queue up for it (a slow sink: more
+ * pages out would only lengthen the queue, and each page queued is memory). Capping arrived pages alone
+ * did not bound memory: a dip below that cap granted every free request place at once, and those requests
+ * all landed (up to 56 pages queued in bench (e), with 16 meant).
  *
  * Deadlock rule for callers: never hold a permit while waiting for another one that only the consumer
  * can free. A window holding page N's permit may read N's children (they take none) and hand N over;
