@@ -1,3 +1,5 @@
+import { median } from '../plan/dense-regions.js';
+
 /** Permits the limit grows by each time the consumer finds no page waiting for it. */
 const WIDEN_STEP = 4;
 /** Round trips (permit to page) and the consumer's takes remembered for the typical round trip and pace. */
@@ -98,20 +100,11 @@ export class PageBudget {
     if (this.limit > Math.max(this.slowConsumerCapacity, this.pagesToCoverRoundTrip())) this.limit -= 1;
   }
 
-  /** Pages the consumer takes during a typical round trip, at its recent pace. */
+  /** Pages the consumer takes during a typical round trip (the median of the last ones), at its recent pace. */
   private pagesToCoverRoundTrip(): number {
-    const first = this.takes[0]!;
-    const last = this.takes[this.takes.length - 1]!;
-    if (this.takes.length < 2 || !(last > first)) return 0;
-    const pagesPerMs = (this.takes.length - 1) / (last - first);
-    return Math.ceil(pagesPerMs * this.typicalRoundTrip());
-  }
-
-  /** The median of the last pages' times from permit to arrival (ms); 0 before any page arrived. */
-  private typicalRoundTrip(): number {
-    if (this.roundTrips.length === 0) return 0;
-    const sorted = [...this.roundTrips].sort((a, b) => a - b);
-    return sorted[sorted.length >> 1]!;
+    const elapsed = this.takes[this.takes.length - 1]! - this.takes[0]!;
+    if (!(elapsed > 0)) return 0;
+    return Math.ceil(((this.takes.length - 1) / elapsed) * median(this.roundTrips));
   }
 
   /** Readers waiting for a permit. */

@@ -49,10 +49,10 @@ describe('memory held by a read', () => {
     }
     expect(records).toBe(12_000);
     expect(ahead.length).toBeGreaterThan(30);
-    // Eight pages out (MAX_PAGES_FOR_SLOW_CONSUMER); a consumer that once finds nothing waiting (a stalled
-    // machine) lets four more go. Before, a dip of the arrived pages below 16 let every free request place
-    // go at once: up to 42 ahead, 21 typically.
+    // What the consumer takes in a round trip, at least eight pages (MAX_PAGES_FOR_SLOW_CONSUMER): eight
+    // here, round trips being a few ms; a consumer that once finds nothing waiting (a stalled machine) lets
+    // four more go. Before, a dip of the arrived pages below 16 let every free request place go at once: up
+    // to 42 ahead, 21 typically.
     expect(Math.max(...ahead)).toBeLessThanOrEqual(12);
   });
 });
-
