@@ -124,7 +124,7 @@ export class StripeHttp {
             const body: unknown = await this.shared.stripe.rawRequest('GET', path, undefined, this.stripeAccount ? { stripeAccount: this.stripeAccount } : {});
             const requestId = (body as { lastResponse?: { requestId?: string } }).lastResponse?.requestId;
             return { body, requestId };
-          }, options.priority === undefined ? {} : { priority: options.priority });
+          }, { ...(options.priority === undefined ? {} : { priority: options.priority }), ...(signal ? { signal } : {}) });
         },
         {
           retries: this.config.maxRetries,

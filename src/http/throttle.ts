@@ -1,11 +1,21 @@
-import Bottleneck from 'bottleneck';
+import { StripeSourceError } from '../errors.js';
+import { PriorityFifo, type Queued } from './priority-fifo.js';
 
 export interface ThrottleOptions {
   /** Requests per second across all endpoints of the account. */
   globalPerSecond: number;
   /** Requests per second to one endpoint. */
   endpointPerSecond: number;
+  /** Requests sent and not answered yet, at most (`MAX_REQUESTS_IN_FLIGHT` by default; the in-process throttle). */
+  maxInFlight?: number;
 }
+
+/**
+ * Requests of one throttle sent and not answered yet, at most. At Stripe's 100/s and a few hundred ms a
+ * request about 35 are out; a rate alone lets requests pile up without end when the server slows down
+ * (bench (d), whose fake answers ~600 requests a second, had 700 responses open at once and 480 MB of RSS).
+ */
+export const MAX_REQUESTS_IN_FLIGHT = 100;
 
 /**
  * What the HTTP client needs of a throttle: the in-process `Throttle` below, or `RedisThrottle`
@@ -32,6 +42,8 @@ export interface ScheduleOptions {
    * another decides when the read ends. See `priorityByUnreadPages` for the rest.
    */
   readonly priority?: number;
+  /** Takes the request out of the queue when aborted (the in-process throttle; the shared one lets it go and the task sees the abort). */
+  readonly signal?: AbortSignal;
 }
 
 /** The priority of a request that goes ahead of every other waiting for its endpoint and the account. */
@@ -45,60 +57,70 @@ export const DEFAULT_PRIORITY = 5;
  * one bucket per endpoint, shared by every stream of a source, keep a sync under both. Buckets space
  * requests evenly rather than letting a burst through at each second's start, because Stripe counts in a
  * sliding window and a burst is what earns 429s.
+ *
+ * Both spacings must hold at the moment a request leaves: chained limiters space requests as they pass the
+ * first and let them bunch behind the second, which Stripe's sliding window answers with 429s. So one
+ * dispatcher decides every send: when the global bucket is open, the waiting request that goes is the best
+ * of the endpoints whose own bucket is open (priority, then arrival), and one timer wakes it for the next
+ * opening. Two bottleneck limiters per request did the same at about 0.6 ms of CPU per job and a few
+ * hundred jobs a second at most (bottleneck's in-process store yields a timer at every step); bench (d)
+ * spent about 3 of its main thread's 7 s of CPU there. Bottleneck stays where it is the right tool: buckets
+ * shared through Redis.
  */
 export class Throttle implements RequestThrottle {
   private readonly global: AdaptiveBucket;
-  private readonly endpoints = new Map<string, AdaptiveBucket>();
+  private readonly endpoints = new Map<string, EndpointBucket>();
+  /** Endpoints with requests waiting. */
+  private readonly busy = new Set<EndpointBucket>();
+  private arrivals = 0;
+  /** Requests let go whose task has not settled yet. */
+  private inFlight = 0;
+  private readonly maxInFlight: number;
+  private pumpQueued = false;
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
+  private stopped = false;
+  /** Signals this throttle listens to (see `watch`). */
+  private readonly watched = new WeakSet<AbortSignal>();
 
   constructor(private readonly options: ThrottleOptions) {
-    this.global = new AdaptiveBucket(options.globalPerSecond, 'spacing');
+    this.global = new AdaptiveBucket(options.globalPerSecond);
+    this.maxInFlight = options.maxInFlight ?? MAX_REQUESTS_IN_FLIGHT;
   }
 
-  /**
-   * Runs `task` once both the endpoint's and the global bucket allow one more request. Both spacings must
-   * hold at the moment the request leaves: chaining two limiters spaces requests when they pass the first
-   * and lets them bunch behind the second, which Stripe's sliding window answers with 429s. So each
-   * endpoint admits one request at a time (`maxConcurrent: 1`), waits until its spacing since its last
-   * send is over, then takes a slot of the global bucket and sends. Waiting from the last send (rather
-   * than holding the endpoint after it) lets the limiters' own scheduling delays overlap the spacing.
-   */
+  /** Runs `task` once both the endpoint's and the global bucket allow one more request. */
   schedule<T>(endpoint: string, task: () => Promise<T>, options: ScheduleOptions = {}): Promise<T> {
+    if (this.stopped) return Promise.reject(new StripeSourceError('The throttle was stopped.'));
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(signal.reason);
     const bucket = this.bucket(endpoint);
-    const global = this.global;
     const now = performance.now();
-    global.recover(now);
+    this.global.recover(now);
     bucket.recover(now);
-    bucket.waiting += 1;
     return new Promise<T>((resolve, reject) => {
-      bucket.limiter
-        .schedule({ priority: options.priority ?? DEFAULT_PRIORITY }, async () => {
-          bucket.waiting -= 1;
-          const target = bucket.lastSend + 1000 / bucket.rate;
-          // Timers and the limiters' own hops make a request leave a few ms after it was let go; aim
-          // that much early so the endpoint runs at its rate, not 10% under it.
-          const wait = target - bucket.lag - performance.now();
-          if (wait > 0) await new Promise((done) => setTimeout(done, wait));
-          // Endpoints with deep queues (a children fan-out: one request per parent) go first for global
-          // slots: the run lasts as long as its busiest endpoint, so that one must never wait its turn.
-          await global.limiter.schedule({ priority: options.priority === AHEAD_PRIORITY ? AHEAD_PRIORITY : globalPriority(bucket.waiting) }, async () => {
-            // Aiming early must never send early: under load a timer that fires on time after a late one
-            // would squeeze two requests together. A gap under 97% of either spacing (the endpoint's, or the
-            // account's since its last send of any endpoint) waits out the rest. The global limiter runs one
-            // job at a time, so a request waiting here cannot be overtaken by the next one.
-            await waitUntil(Math.max(
-              bucket.lastSend + (FLOOR * 1000) / bucket.rate,
-              global.lastSend + (FLOOR * 1000) / global.rate,
-              bucket.secondOpensAt(),
-              global.secondOpensAt(),
-            ));
-            const sent = performance.now();
-            global.recordSend(sent);
-            bucket.recordSend(sent);
-            if (wait > 0) bucket.lag = Math.min(1000 / bucket.rate / 2, Math.max(0, bucket.lag + 0.2 * (sent - target)));
-            task().then(resolve, reject);
+      const waiter: Waiter = {
+        priority: options.priority ?? DEFAULT_PRIORITY,
+        seq: this.arrivals++,
+        run: () => {
+          this.inFlight += 1;
+          let pending: Promise<T>;
+          try {
+            pending = task();
+          } catch (error) {
+            pending = Promise.reject(error);
+          }
+          pending.then(resolve, reject).finally(() => {
+            this.inFlight -= 1;
+            if (this.busy.size > 0) this.requestPump();
           });
-        })
-        .catch(reject);
+        },
+        fail: reject,
+        signal,
+      };
+      if (signal) this.watch(signal);
+      bucket.queue.push(waiter);
+      this.busy.add(bucket);
+      this.requestPump();
     });
   }
 
@@ -116,9 +138,9 @@ export class Throttle implements RequestThrottle {
     return { global: this.global.rate, endpoint: this.bucket(endpoint).rate };
   }
 
-  /** Requests scheduled on the endpoint that its bucket has not let go yet. */
+  /** Requests scheduled on the endpoint that its bucket has not let go yet, besides the one it lets go next. */
   waiting(endpoint: string): number {
-    return this.endpoints.get(endpoint)?.waiting ?? 0;
+    return Math.max(0, (this.endpoints.get(endpoint)?.queue.size ?? 0) - 1);
   }
 
   /** Quiet seconds since the last change let slowed buckets speed up again (schedule() does this for the buckets it uses). */
@@ -127,16 +149,110 @@ export class Throttle implements RequestThrottle {
     for (const bucket of this.endpoints.values()) bucket.recover(nowMs);
   }
 
-  private bucket(endpoint: string): AdaptiveBucket {
+  /** Drops queued work: after an abort nothing waiting may still go out. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Infinity;
+    const error = new StripeSourceError('The throttle was stopped.');
+    for (const bucket of this.busy) {
+      for (const waiter of bucket.queue.drain()) waiter.fail(error);
+    }
+    this.busy.clear();
+  }
+
+  private bucket(endpoint: string): EndpointBucket {
     let bucket = this.endpoints.get(endpoint);
-    if (!bucket) this.endpoints.set(endpoint, (bucket = new AdaptiveBucket(this.options.endpointPerSecond, 'holder')));
+    if (!bucket) this.endpoints.set(endpoint, (bucket = new EndpointBucket(this.options.endpointPerSecond)));
     return bucket;
   }
 
-  /** Drops queued work: after an abort nothing waiting may still go out. */
-  async stop(): Promise<void> {
-    await Promise.all([this.global, ...this.endpoints.values()].map((b) => b.limiter.stop({ dropWaitingJobs: true }).catch(() => undefined)));
+  /**
+   * An aborted read must not leave its requests to be let go one by one at the endpoint's pace: they leave
+   * the queue at once and fail with the abort's reason. One listener per signal (every request of a read
+   * shares its signal; a listener per request drew Node's MaxListenersExceededWarning).
+   */
+  private watch(signal: AbortSignal): void {
+    if (this.watched.has(signal)) return;
+    this.watched.add(signal);
+    signal.addEventListener('abort', () => {
+      for (const bucket of [...this.busy]) {
+        for (const waiter of bucket.queue.extract((w) => w.signal === signal)) waiter.fail(signal.reason);
+        if (bucket.queue.size === 0) this.busy.delete(bucket);
+      }
+    }, { once: true });
   }
+
+  /** Requests scheduled together (a fan-out's burst) are all queued before the first one is chosen. */
+  private requestPump(): void {
+    if (this.pumpQueued) return;
+    this.pumpQueued = true;
+    queueMicrotask(() => this.pump());
+  }
+
+  /** Lets go every request whose buckets are open, best first, then sleeps until the next opening. */
+  private pump(): void {
+    this.pumpQueued = false;
+    for (;;) {
+      // A request that finishes calls again.
+      if (this.inFlight >= this.maxInFlight) return;
+      const now = performance.now();
+      let best: EndpointBucket | undefined;
+      let bestPriority = Infinity;
+      let bestSeq = Infinity;
+      let nextOpening = Infinity;
+      for (const bucket of this.busy) {
+        const opensAt = bucket.opensAt();
+        if (opensAt > now) {
+          nextOpening = Math.min(nextOpening, opensAt);
+          continue;
+        }
+        const head = bucket.queue.peek()!;
+        // Endpoints with deep queues (a children fan-out: one request per parent) go first for global
+        // slots: the run lasts as long as its busiest endpoint, so that one must never wait its turn.
+        const priority = head.priority === AHEAD_PRIORITY ? AHEAD_PRIORITY : globalPriority(bucket.queue.size - 1);
+        if (priority < bestPriority || (priority === bestPriority && head.seq < bestSeq)) {
+          best = bucket;
+          bestPriority = priority;
+          bestSeq = head.seq;
+        }
+      }
+      const globalOpensAt = this.global.opensAt();
+      if (!best || globalOpensAt > now) {
+        this.wakeAt(best ? globalOpensAt : Math.max(nextOpening, globalOpensAt));
+        return;
+      }
+      const waiter = best.queue.shift()!;
+      if (best.queue.size === 0) this.busy.delete(best);
+      this.global.recordSend(now);
+      best.recordSend(now);
+      waiter.run();
+    }
+  }
+
+  /**
+   * One timer for the whole throttle, at the earliest time anything may go. A timer waits a millisecond at
+   * least, so one throttle lets about 1,000 requests a second go at most: ten times Stripe's live limit.
+   */
+  private wakeAt(at: number): void {
+    if (at === Infinity || this.stopped) return;
+    if (this.timerAt <= at) return;
+    clearTimeout(this.timer);
+    this.timerAt = at;
+    // libuv measures a timer from its loop's start and may fire a little early: pump checks the clock again.
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerAt = Infinity;
+      this.pump();
+    }, Math.max(1, Math.ceil(at - performance.now())));
+  }
+}
+
+interface Waiter extends Queued {
+  readonly run: () => void;
+  readonly fail: (error: unknown) => void;
+  readonly signal: AbortSignal | undefined;
 }
 
 /**
@@ -217,35 +333,30 @@ const FLOOR = 0.97;
 export const SLIDING_SECOND_MS = 1010;
 
 class AdaptiveBucket {
-  readonly limiter: Bottleneck;
   rate: number;
-  /** When this bucket last let a request out (performance.now()), for callers that space by hand. */
-  lastSend = -Infinity;
+  /** The earliest time of this bucket's next send (performance.now()). */
+  private due = -Infinity;
   /** Its last `floor(ceiling)` sends, a ring whose next slot holds the oldest. */
   private readonly sends: Float64Array;
   private oldest = 0;
-  /** How late a request leaves after its endpoint let it go (ms, moving average), aimed ahead of. */
-  lag = 0;
-  /** Requests scheduled on this bucket that it has not let go yet (endpoints only). */
-  waiting = 0;
   private changedAt = 0;
 
-  /** `spacing`: the limiter spaces launches itself (global); `holder`: one at a time, spaced by the caller (endpoints). */
-  constructor(private readonly ceiling: number, private readonly kind: 'spacing' | 'holder') {
+  constructor(private readonly ceiling: number) {
     this.rate = ceiling;
     this.sends = new Float64Array(Math.max(1, Math.floor(ceiling))).fill(-Infinity);
-    // The global bucket also admits one job at a time: its job may wait out the floor, and the next request
-    // must not leave meanwhile.
-    this.limiter = new Bottleneck(kind === 'spacing' ? { minTime: 1000 / ceiling, maxConcurrent: 1 } : { maxConcurrent: 1 });
   }
 
-  /** The earliest time a send keeps this bucket's configured number of sends within any sliding second. */
-  secondOpensAt(): number {
-    return this.sends[this.oldest]! + SLIDING_SECOND_MS;
+  /** When the next send may leave: its spacing over, and the configured number of sends within any sliding second kept. */
+  opensAt(): number {
+    return Math.max(this.due, this.sends[this.oldest]! + SLIDING_SECOND_MS);
   }
 
   recordSend(at: number): void {
-    this.lastSend = at;
+    const spacing = 1000 / this.rate;
+    // A send on time keeps the schedule; a late one (a timer fires a ms or so late) is caught up on the next
+    // sends, so the bucket runs at its rate rather than under it, but never closer than FLOOR of the spacing.
+    // After a quiet spell the schedule starts afresh from this send.
+    this.due = at - this.due > spacing ? at + spacing : Math.max(this.due + spacing, at + FLOOR * spacing);
     this.sends[this.oldest] = at;
     this.oldest = (this.oldest + 1) % this.sends.length;
   }
@@ -268,6 +379,10 @@ class AdaptiveBucket {
   private set(rate: number, nowMs: number): void {
     this.rate = rate;
     this.changedAt = nowMs;
-    if (this.kind === 'spacing') this.limiter.updateSettings({ minTime: 1000 / rate });
   }
+}
+
+/** An endpoint's bucket, with the requests waiting for it. */
+class EndpointBucket extends AdaptiveBucket {
+  readonly queue = new PriorityFifo<Waiter>();
 }

@@ -42,7 +42,13 @@ export async function setup(
     url,
     source,
     async checkpoint() {
-      const { checkpoint } = await firstCursor(source());
+      const first = source();
+      let sent = 0;
+      first.on('request', () => (sent += 1));
+      const { checkpoint } = await firstCursor(first);
+      // Requests sent before the read stopped (a prefetch) reach the fake after it: the counters start
+      // afresh only once every one of them has arrived.
+      for (const deadline = Date.now() + 5_000; fake.stats.total < sent && Date.now() < deadline;) await new Promise((resolve) => setTimeout(resolve, 5));
       fake.stats.reset();
       return checkpoint;
     },

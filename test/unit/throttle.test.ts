@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
+import { StripeSourceError } from '../../src/errors.js';
 import { maxInWindow, minGap } from '../support/sends.js';
 import { AHEAD_PRIORITY, endpointOf, globalPriority, priorityByUnreadPages, SLIDING_SECOND_MS, Throttle, nextRate } from '../../src/http/throttle.js';
 
@@ -146,6 +147,70 @@ describe('Throttle', () => {
 
   it('puts windows with more pages left first (1 at 128 or more), the default under 16, never 0', () => {
     expect([1000, 128, 127, 64, 32, 16, 15, 0, Infinity, Number.NaN].map(priorityByUnreadPages)).toEqual([1, 1, 2, 2, 3, 4, 5, 5, 1, 5]);
+  });
+
+  it('keeps at most maxInFlight requests unanswered, and lets the next go as one is answered', async () => {
+    // A rate alone lets requests pile up when the server slows down: here every answer takes 30 ms, and
+    // at 1,000/s forty requests would all be out before the first is answered.
+    const throttle = new Throttle({ globalPerSecond: 1000, endpointPerSecond: 1000, maxInFlight: 3 });
+    throttles.push(throttle);
+    let open = 0;
+    let most = 0;
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        throttle.schedule(`/v1/e${i % 4}`, async () => {
+          open += 1;
+          most = Math.max(most, open);
+          await new Promise((resolve) => setTimeout(resolve, 30));
+          open -= 1;
+          return i;
+        }),
+      ),
+    );
+    expect(results).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    expect(most).toBe(3);
+  });
+
+  it('counts a failed request out of the in-flight ones', async () => {
+    const throttle = new Throttle({ globalPerSecond: 1000, endpointPerSecond: 1000, maxInFlight: 1 });
+    throttles.push(throttle);
+    const first = throttle.schedule('/v1/x', async () => Promise.reject(new Error('boom')));
+    const second = throttle.schedule('/v1/x', async () => 'next');
+    await expect(first).rejects.toThrow('boom');
+    await expect(second).resolves.toBe('next');
+  });
+
+  it('takes a waiting request out when its signal aborts: it never runs and rejects with the reason', async () => {
+    // At 5/s the requests behind the first wait 200 ms each; an aborted read must not send them one by one.
+    const throttle = new Throttle({ globalPerSecond: 100, endpointPerSecond: 5 });
+    throttles.push(throttle);
+    const controller = new AbortController();
+    const ran: number[] = [];
+    const tasks = Array.from({ length: 5 }, (_, i) => throttle.schedule('/v1/charges', async () => void ran.push(i), { signal: controller.signal }));
+    await tasks[0];
+    const reason = new Error('stopped by the host');
+    controller.abort(reason);
+    const settled = await Promise.allSettled(tasks.slice(1));
+    expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected', 'rejected', 'rejected']);
+    expect(settled.map((s) => (s as PromiseRejectedResult).reason)).toEqual([reason, reason, reason, reason]);
+    expect(ran).toEqual([0]);
+    expect(throttle.waiting('/v1/charges')).toBe(0);
+    await expect(throttle.schedule('/v1/charges', async () => 1, { signal: controller.signal })).rejects.toBe(reason);
+  });
+
+  it('stop() fails what waits with a typed error and refuses new requests', async () => {
+    const throttle = new Throttle({ globalPerSecond: 100, endpointPerSecond: 5 });
+    const ran: number[] = [];
+    const tasks = Array.from({ length: 3 }, (_, i) => throttle.schedule('/v1/charges', async () => void ran.push(i)));
+    await tasks[0];
+    await throttle.stop();
+    const settled = await Promise.allSettled(tasks.slice(1));
+    for (const s of settled) {
+      expect(s.status).toBe('rejected');
+      expect((s as PromiseRejectedResult).reason).toBeInstanceOf(StripeSourceError);
+    }
+    await expect(throttle.schedule('/v1/charges', async () => 1)).rejects.toThrow('The throttle was stopped.');
+    expect(ran).toEqual([0]);
   });
 
   it('passes on a task’s rejection', async () => {
