@@ -79,6 +79,6 @@ export class PriorityFifo<T extends Queued> {
 }
 
 /** Bottleneck's rule: a whole number, held to 0-9; anything that is not a whole number is the default, 5. */
-function levelOf(priority: number): number {
+export function levelOf(priority: number): number {
   return Number.isInteger(priority) ? Math.min(LEVELS - 1, Math.max(0, priority)) : DEFAULT_LEVEL;
 }

@@ -1,5 +1,5 @@
 import { StripeSourceError } from '../errors.js';
-import { PriorityFifo, type Queued } from './priority-fifo.js';
+import { levelOf, PriorityFifo, type Queued } from './priority-fifo.js';
 
 export interface ThrottleOptions {
   /** Requests per second across all endpoints of the account. */
@@ -80,8 +80,8 @@ export class Throttle implements RequestThrottle {
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
   private stopped = false;
-  /** Signals this throttle listens to (see `watch`). */
-  private readonly watched = new WeakSet<AbortSignal>();
+  /** Signals of waiting requests, with how many wait and the listener (see `watch`). */
+  private readonly watched = new Map<AbortSignal, { waiting: number; onAbort: () => void }>();
 
   constructor(private readonly options: ThrottleOptions) {
     this.global = new AdaptiveBucket(options.globalPerSecond);
@@ -99,13 +99,14 @@ export class Throttle implements RequestThrottle {
     bucket.recover(now);
     return new Promise<T>((resolve, reject) => {
       const waiter: Waiter = {
-        priority: options.priority ?? DEFAULT_PRIORITY,
+        // Held to bottleneck's 0-9 once, so the endpoint's queue and the global slot read it alike.
+        priority: levelOf(options.priority ?? DEFAULT_PRIORITY),
         seq: this.arrivals++,
         run: () => {
           this.inFlight += 1;
           let pending: Promise<T>;
           try {
-            pending = task();
+            pending = Promise.resolve(task());
           } catch (error) {
             pending = Promise.reject(error);
           }
@@ -160,6 +161,8 @@ export class Throttle implements RequestThrottle {
       for (const waiter of bucket.queue.drain()) waiter.fail(error);
     }
     this.busy.clear();
+    for (const [signal, { onAbort }] of this.watched) signal.removeEventListener('abort', onAbort);
+    this.watched.clear();
   }
 
   private bucket(endpoint: string): EndpointBucket {
@@ -174,14 +177,37 @@ export class Throttle implements RequestThrottle {
    * shares its signal; a listener per request drew Node's MaxListenersExceededWarning).
    */
   private watch(signal: AbortSignal): void {
-    if (this.watched.has(signal)) return;
-    this.watched.add(signal);
-    signal.addEventListener('abort', () => {
+    const watched = this.watched.get(signal);
+    if (watched) {
+      watched.waiting += 1;
+      return;
+    }
+    const onAbort = (): void => {
+      this.watched.delete(signal);
       for (const bucket of [...this.busy]) {
         for (const waiter of bucket.queue.extract((w) => w.signal === signal)) waiter.fail(signal.reason);
         if (bucket.queue.size === 0) this.busy.delete(bucket);
       }
-    }, { once: true });
+      this.sleepIfIdle();
+    };
+    this.watched.set(signal, { waiting: 1, onAbort });
+    signal.addEventListener('abort', onAbort, { once: true });
+  }
+
+  /** A request left the queue to be sent: once none of its signal's wait, the listener goes (a host's signal may live long). */
+  private unwatch(signal: AbortSignal | undefined): void {
+    const watched = signal && this.watched.get(signal);
+    if (!watched || --watched.waiting > 0) return;
+    this.watched.delete(signal);
+    signal.removeEventListener('abort', watched.onAbort);
+  }
+
+  /** Nothing waits: no timer may keep the process alive. */
+  private sleepIfIdle(): void {
+    if (this.busy.size > 0) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Infinity;
   }
 
   /** Requests scheduled together (a fan-out's burst) are all queued before the first one is chosen. */
@@ -198,11 +224,14 @@ export class Throttle implements RequestThrottle {
       // A request that finishes calls again.
       if (this.inFlight >= this.maxInFlight) return;
       const now = performance.now();
+      // Quiet seconds give a slowed bucket its rate back also while its queue drains (cheap when nothing changed).
+      this.global.recover(now);
       let best: EndpointBucket | undefined;
       let bestPriority = Infinity;
       let bestSeq = Infinity;
       let nextOpening = Infinity;
       for (const bucket of this.busy) {
+        bucket.recover(now);
         const opensAt = bucket.opensAt();
         if (opensAt > now) {
           nextOpening = Math.min(nextOpening, opensAt);
@@ -220,13 +249,15 @@ export class Throttle implements RequestThrottle {
       }
       const globalOpensAt = this.global.opensAt();
       if (!best || globalOpensAt > now) {
-        this.wakeAt(best ? globalOpensAt : Math.max(nextOpening, globalOpensAt));
+        if (this.busy.size === 0) this.sleepIfIdle();
+        else this.wakeAt(best ? globalOpensAt : Math.max(nextOpening, globalOpensAt));
         return;
       }
       const waiter = best.queue.shift()!;
       if (best.queue.size === 0) this.busy.delete(best);
       this.global.recordSend(now);
       best.recordSend(now);
+      this.unwatch(waiter.signal);
       waiter.run();
     }
   }
@@ -336,6 +367,7 @@ class AdaptiveBucket {
   rate: number;
   /** The earliest time of this bucket's next send (performance.now()). */
   private due = -Infinity;
+  private lastSend = -Infinity;
   /** Its last `floor(ceiling)` sends, a ring whose next slot holds the oldest. */
   private readonly sends: Float64Array;
   private oldest = 0;
@@ -348,7 +380,7 @@ class AdaptiveBucket {
 
   /** When the next send may leave: its spacing over, and the configured number of sends within any sliding second kept. */
   opensAt(): number {
-    return Math.max(this.due, this.sends[this.oldest]! + SLIDING_SECOND_MS);
+    return Math.max(this.due, this.lastSend + (FLOOR * 1000) / this.rate, this.sends[this.oldest]! + SLIDING_SECOND_MS);
   }
 
   recordSend(at: number): void {
@@ -357,6 +389,7 @@ class AdaptiveBucket {
     // sends, so the bucket runs at its rate rather than under it, but never closer than FLOOR of the spacing.
     // After a quiet spell the schedule starts afresh from this send.
     this.due = at - this.due > spacing ? at + spacing : Math.max(this.due + spacing, at + FLOOR * spacing);
+    this.lastSend = at;
     this.sends[this.oldest] = at;
     this.oldest = (this.oldest + 1) % this.sends.length;
   }
@@ -377,6 +410,8 @@ class AdaptiveBucket {
   }
 
   private set(rate: number, nowMs: number): void {
+    // A cut applies to the very next send: its schedule was made at the old, shorter spacing.
+    if (rate < this.rate) this.due = Math.max(this.due, this.lastSend + 1000 / rate);
     this.rate = rate;
     this.changedAt = nowMs;
   }

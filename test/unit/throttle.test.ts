@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StripeSourceError } from '../../src/errors.js';
@@ -211,6 +212,57 @@ describe('Throttle', () => {
     }
     await expect(throttle.schedule('/v1/charges', async () => 1)).rejects.toThrow('The throttle was stopped.');
     expect(ran).toEqual([0]);
+  });
+
+  it('applies a rate cut to the very next send of the endpoint', async () => {
+    // The next send's time was set at the old spacing when the last one left: a 429 must slow that one too.
+    const throttle = new Throttle({ globalPerSecond: 1000, endpointPerSecond: 10 });
+    throttles.push(throttle);
+    const starts: number[] = [];
+    const tasks = Array.from({ length: 4 }, () => throttle.schedule('/v1/charges', async () => void starts.push(performance.now())));
+    await tasks[0];
+    throttle.penalize('/v1/charges', 'endpoint-rate', performance.now());
+    expect(throttle.rates('/v1/charges').endpoint).toBe(9);
+    await Promise.all(tasks);
+    // 9 per second: 111 ms apart, at least 97% of it.
+    expect(minGap(starts)).toBeGreaterThanOrEqual(0.97 * (1000 / 9) - 1);
+  });
+
+  it('reads a priority the way bottleneck does, in the queue and for the global slot alike (-1 is 0: ahead)', async () => {
+    const throttle = new Throttle({ globalPerSecond: 20, endpointPerSecond: 1000 });
+    throttles.push(throttle);
+    const order: string[] = [];
+    const first = throttle.schedule('/v1/x', async () => void order.push('first'));
+    await first;
+    // Three endpoints wait for the next global slot: -1 goes ahead as 0 would, before older requests.
+    const tasks = [
+      throttle.schedule('/v1/a', async () => void order.push('a')),
+      throttle.schedule('/v1/b', async () => void order.push('b')),
+      throttle.schedule('/v1/c', async () => void order.push('c'), { priority: -1 }),
+    ];
+    await Promise.all(tasks);
+    expect(order).toEqual(['first', 'c', 'a', 'b']);
+  });
+
+  it('leaves no timer and no abort listener behind once nothing waits', async () => {
+    // At 0.2/s the second request waits 5 s: after the abort nothing may keep the process alive that long,
+    // and a host's long-lived signal must not keep the throttle reachable.
+    const throttle = new Throttle({ globalPerSecond: 100, endpointPerSecond: 0.2 });
+    throttles.push(throttle);
+    const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    const controller = new AbortController();
+    const tasks = Array.from({ length: 2 }, () => throttle.schedule('/v1/slow', async () => 1, { signal: controller.signal }));
+    await tasks[0];
+    expect(timers()).toBe(before + 1);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+    controller.abort(new Error('host stopped'));
+    await expect(tasks[1]).rejects.toThrow('host stopped');
+    expect(timers()).toBe(before);
+
+    const kept = new AbortController();
+    await throttle.schedule('/v1/other', async () => 1, { signal: kept.signal });
+    expect(getEventListeners(kept.signal, 'abort')).toHaveLength(0);
   });
 
   it('passes on a task’s rejection', async () => {
