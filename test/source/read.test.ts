@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { STREAM_NAMES, type Checkpoint, type Message, type StreamName } from '../../src/index.js';
-import { NOW_MS, applyMessages, collect, expectExact, startFake, truth } from './helpers.js';
+import { NOW_MS, applyMessages, collect, expectExact, startFake, truth, untilArrived } from './helpers.js';
 
 const ALL = STREAM_NAMES as readonly StreamName[];
 
@@ -45,6 +45,7 @@ describe('read(): a full sync', () => {
     // 13 pages hold the data; parallel windows cost a few more (a window's last page, empty halves).
     expect(lists.length).toBeGreaterThanOrEqual(13);
     expect(lists.length).toBeLessThanOrEqual(13 * 4);
+    await untilArrived(fake, paths.length);
     expect(fake.stats.byPath['/v1/charges']).toBe(lists.length);
     expect(fake.stats.byMethod).toEqual({ GET: fake.stats.total });
   });
