@@ -94,9 +94,6 @@ export class Throttle implements RequestThrottle {
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(signal.reason);
     const bucket = this.bucket(endpoint);
-    const now = performance.now();
-    this.global.recover(now);
-    bucket.recover(now);
     return new Promise<T>((resolve, reject) => {
       const waiter: Waiter = {
         // Held to bottleneck's 0-9 once, so the endpoint's queue and the global slot read it alike.
@@ -144,7 +141,7 @@ export class Throttle implements RequestThrottle {
     return Math.max(0, (this.endpoints.get(endpoint)?.queue.size ?? 0) - 1);
   }
 
-  /** Quiet seconds since the last change let slowed buckets speed up again (schedule() does this for the buckets it uses). */
+  /** Quiet seconds since the last change let slowed buckets speed up again (the dispatcher does this for the buckets it sends through). */
   recover(nowMs: number): void {
     this.global.recover(nowMs);
     for (const bucket of this.endpoints.values()) bucket.recover(nowMs);
@@ -153,14 +150,12 @@ export class Throttle implements RequestThrottle {
   /** Drops queued work: after an abort nothing waiting may still go out. */
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    this.timerAt = Infinity;
     const error = new StripeSourceError('The throttle was stopped.');
     for (const bucket of this.busy) {
       for (const waiter of bucket.queue.drain()) waiter.fail(error);
     }
     this.busy.clear();
+    this.sleepIfIdle();
     for (const [signal, { onAbort }] of this.watched) signal.removeEventListener('abort', onAbort);
     this.watched.clear();
   }

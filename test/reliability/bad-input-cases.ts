@@ -8,6 +8,7 @@ import {
   type Checkpoint, type Message, type StripeSourceOptions,
 } from '../../src/index.js';
 import { createFakeStripe, type FakeStripe } from '../../src/testing/index.js';
+import { untilArrived } from '../support/arrivals.js';
 import { collect, NOW_MS, serveWithOverride, type Override } from './helpers.js';
 
 export const SEED = 31;
@@ -46,9 +47,8 @@ export async function setup(
       let sent = 0;
       first.on('request', () => (sent += 1));
       const { checkpoint } = await firstCursor(first);
-      // Requests sent before the read stopped (a prefetch) reach the fake after it: the counters start
-      // afresh only once every one of them has arrived.
-      for (const deadline = Date.now() + 5_000; fake.stats.total < sent && Date.now() < deadline;) await new Promise((resolve) => setTimeout(resolve, 5));
+      // The counters start afresh only once every request sent before the read stopped has arrived.
+      await untilArrived(fake, sent);
       fake.stats.reset();
       return checkpoint;
     },

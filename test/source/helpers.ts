@@ -43,14 +43,6 @@ export async function startFake(options: FakeStripeOptions = {}): Promise<Harnes
   };
 }
 
-/**
- * Waits until the fake has counted `sent` requests. A request sent just before a read ends (a prefetch
- * nobody needs any more) reaches the in-process fake only after the read's caller goes on.
- */
-export async function untilArrived(fake: FakeStripe, sent: number): Promise<void> {
-  for (const deadline = Date.now() + 5_000; fake.stats.total < sent && Date.now() < deadline;) await new Promise((resolve) => setTimeout(resolve, 5));
-}
-
 /** JSON with keys sorted: equal content compares equal whatever the key order. */
 export function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>

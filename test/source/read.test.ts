@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { STREAM_NAMES, type Checkpoint, type Message, type StreamName } from '../../src/index.js';
-import { NOW_MS, applyMessages, collect, expectExact, startFake, truth, untilArrived } from './helpers.js';
+import { untilArrived } from '../support/arrivals.js';
+import { NOW_MS, applyMessages, collect, expectExact, startFake, truth } from './helpers.js';
 
 const ALL = STREAM_NAMES as readonly StreamName[];
 

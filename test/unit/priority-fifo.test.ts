@@ -70,4 +70,3 @@ describe('PriorityFifo', () => {
     expect(queue.size).toBe(1);
   });
 });
-
