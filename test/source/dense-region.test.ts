@@ -4,10 +4,12 @@ import { CRITICAL_PATH_EXTRA_WINDOWS, WINDOWS_PER_STREAM } from '../../src/read/
 import { applyMessages, canonical, collect, expectExact, startFake } from './helpers.js';
 
 describe('a region many times denser than the rest of its stream', () => {
-  // Retried: since the throttle's dispatcher, a run under load (two test files at once) sometimes has the
-  // critical-path cut take the dense window first and no dense-region cut comes (16 windows at most): 1 of
-  // 3 clean-clone CI runs at 60 ms. Not understood yet (see docs/performance.md). With the cut disabled
-  // every attempt fails (16), so the retries cannot hide a missing cut.
+  // Retried: since the throttle's dispatcher, a run under load (two test files at once) sometimes sees no
+  // dense-region cut (16 windows at most): 1 of 3 clean-clone CI runs at 60 ms. Traced (docs/performance.md):
+  // subdivision, which cuts the largest window whenever a sparse one finishes, may halve the dense window
+  // about five times before its fourth page of its own; what it has left then holds under `minPages`, and
+  // its parts soon make the typical density dense. The records stay exact. With the cut disabled every
+  // attempt fails (16), so the retries cannot hide a missing cut.
   it('is cut into more windows than the slots once a window has read four pages of it, exactly', { retry: 2 }, async () => {
     // 48,000 of 60,000 charges in one day, the rest over the account's years: the day is thousands of times
     // denser. The read ends inside that day (its `now`), so the first twelve windows are even shares of the
@@ -20,7 +22,7 @@ describe('a region many times denser than the rest of its stream', () => {
       createdDistribution: { skew: { shareInOneDay: 0.8, inOneSecond: 1 } },
       // 60 ms, not 20: since the throttle's dispatcher (a few ms less per request), 20 ms round trips left
       // no dense-region cut at all (16 windows at most, the critical-path cuts' bound) in 2 of 4 full suite
-      // runs and 1 of 3 runs beside two busy loops; not traced further. At 60 ms: 35-36 windows in 4 of 4
+      // runs and 1 of 3 runs beside two busy loops (the race above). At 60 ms: 35-36 windows in 4 of 4
       // runs beside two busy loops, and 16 (a failure) with the cut disabled.
       latencyMs: { median: 60, p99: 200 },
     });
