@@ -44,13 +44,8 @@ export interface DenseRegionCut {
  * have read a page of their own, two at least) and that still hold `minPages` or more at that density.
  */
 export function denseRegionCuts(windows: readonly WindowDensity[], options: DenseRegionOptions): DenseRegionCut[] {
-  // The typical window is judged by every window that has read a page of its own. Waiting for windows with
-  // four pages of their own to compare with left the dense window to the critical-path cuts (judged after
-  // 24 pages of the list) in 3 of 4 runs of test/source/dense-region.test.ts: they cut the region into
-  // two or three parts at a time, and once its parts were the median window, nothing was 200 times denser.
-  const measured = windows.filter((w) => w.ownDensities.length >= 1);
-  if (measured.length < 2) return [];
-  const typical = median(measured.map((w) => w.density));
+  const typical = typicalDensity(windows);
+  if (typical === undefined) return [];
   const cuts: DenseRegionCut[] = [];
   windows.forEach((w, index) => {
     if (w.ownDensities.length < options.pagesInARow) return;
@@ -60,6 +55,35 @@ export function denseRegionCuts(windows: readonly WindowDensity[], options: Dens
     cuts.push({ index, pieceSeconds: (options.piecePages * options.pageSize) / density, pages });
   });
   return cuts;
+}
+
+/**
+ * For each window, whether it is a dense region's window still short of its verdict: every page of its own
+ * so far (one at least, fewer than `pagesInARow`) `factor` times denser than the typical window, and
+ * `minPages` or more likely left at that density. Subdivision must leave such a window whole until its
+ * verdict: halving it whenever a sparse window finished left it under `minPages` by its fourth page in 1
+ * of 5 runs of test/source/dense-region.test.ts under load, so no dense-region cut came, and its halves
+ * then made the typical density dense.
+ */
+export function awaitingDenseVerdict(windows: readonly WindowDensity[], options: DenseRegionOptions): boolean[] {
+  const typical = typicalDensity(windows);
+  return windows.map((w) => {
+    if (typical === undefined || w.ownDensities.length === 0 || w.ownDensities.length >= options.pagesInARow) return false;
+    const density = Math.min(...w.ownDensities);
+    return density >= options.factor * typical && (density * w.unreadSeconds) / options.pageSize >= options.minPages && w.unreadSeconds >= 2;
+  });
+}
+
+/**
+ * The typical window's density: the median of every window that has read a page of its own, or undefined
+ * with fewer than two. Waiting for windows with four pages of their own to compare with left the dense
+ * window to the critical-path cuts (judged after 24 pages of the list) in 3 of 4 runs of
+ * test/source/dense-region.test.ts: they cut the region into two or three parts at a time, and once its
+ * parts were the median window, nothing was 200 times denser.
+ */
+function typicalDensity(windows: readonly WindowDensity[]): number | undefined {
+  const measured = windows.filter((w) => w.ownDensities.length >= 1);
+  return measured.length < 2 ? undefined : median(measured.map((w) => w.density));
 }
 
 export function median(values: readonly number[]): number {

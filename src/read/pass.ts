@@ -3,7 +3,7 @@ import type { CheckpointWindow } from '../checkpoint/schema.js';
 import { isResourceMissing, StripeApiError } from '../errors.js';
 import type { PassPlan } from '../plan/passes.js';
 import { criticalPathCuts, type CriticalPathOptions } from '../plan/critical-path.js';
-import { denseRegionCuts, median, type DenseRegionOptions } from '../plan/dense-regions.js';
+import { awaitingDenseVerdict, denseRegionCuts, median, type DenseRegionOptions, type WindowDensity } from '../plan/dense-regions.js';
 import { cutsBelowCursor, partitionParams, splitPoint, splitPoints, unreadSpan, windowQuery, type WindowProgress } from '../plan/windows.js';
 import { AHEAD_PRIORITY, DEFAULT_PRIORITY, priorityByUnreadPages } from '../http/throttle.js';
 import { readChildren } from './children.js';
@@ -177,6 +177,11 @@ function runPartition(ctx: ReadContext, pass: PassPlan, partition: string, plann
   const arrivals: number[] = [];
   return new Promise<void>((resolve, reject) => {
     let failed = false;
+    /** The windows a dense region may be judged in (being read, with a cursor), and what is known of their densities. */
+    const denseViews = (): { candidates: LiveWindow[]; views: WindowDensity[] } => {
+      const candidates = [...active].filter((w) => !w.done && w.after !== undefined);
+      return { candidates, views: candidates.map((w) => ({ density: w.density, ownDensities: w.ownDensities, unreadSeconds: unreadSpan(w) })) };
+    };
     /**
      * Cuts the window likely to hold the most unread objects into `pieces` parts of equal seconds (fewer
      * when it likely holds less than `MIN_PAGES_TO_SPLIT` pages per part; see `cutAt`).
@@ -185,9 +190,13 @@ function runPartition(ctx: ReadContext, pass: PassPlan, partition: string, plann
       // Requests of this list already queue at its endpoint: another window would add a request that
       // only waits, and one more partial page at its end. Cut again once the queue runs short.
       if (ctx.http.waiting(pass.driver.path) >= SPLIT_WHILE_WAITING_BELOW) return [];
+      // A dense region's window short of its verdict stays whole (see `awaitingDenseVerdict`).
+      const { candidates, views } = denseViews();
+      const verdictDue = awaitingDenseVerdict(views, { ...DENSE_REGION, pageSize: PAGE_SIZE });
+      const awaiting = new Set(candidates.filter((_, i) => verdictDue[i]));
       let largest: LiveWindow | undefined;
       for (const w of active) {
-        if (w.done || splitPoint(w) === null || estimatedUnread(w) < MIN_PAGES_TO_SPLIT * PAGE_SIZE) continue;
+        if (w.done || awaiting.has(w) || splitPoint(w) === null || estimatedUnread(w) < MIN_PAGES_TO_SPLIT * PAGE_SIZE) continue;
         if (!largest || estimatedUnread(w) > estimatedUnread(largest)) largest = w;
       }
       if (!largest) return [];
@@ -240,8 +249,7 @@ function runPartition(ctx: ReadContext, pass: PassPlan, partition: string, plann
      * more than its slots).
      */
     const cutDenseRegions = (): void => {
-      const candidates = [...active].filter((w) => !w.done && w.after !== undefined);
-      const views = candidates.map((w) => ({ density: w.density, ownDensities: w.ownDensities, unreadSeconds: unreadSpan(w) }));
+      const { candidates, views } = denseViews();
       for (const { index, pieceSeconds, pages } of denseRegionCuts(views, { ...DENSE_REGION, pageSize: PAGE_SIZE })) {
         const room = DENSE_REGION_WINDOWS_PER_SLOT * slots - active.size - waiting.length;
         if (room <= 0 || load.childReads >= CHILD_BACKLOG) return;

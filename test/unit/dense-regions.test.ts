@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { denseRegionCuts, type WindowDensity } from '../../src/plan/dense-regions.js';
+import { awaitingDenseVerdict, denseRegionCuts, type WindowDensity } from '../../src/plan/dense-regions.js';
 
 const OPTIONS = { pageSize: 100, pagesInARow: 4, factor: 200, minPages: 100, piecePages: 10 };
 /** A window of `density` objects a second page after page. */
@@ -42,5 +42,26 @@ describe('denseRegionCuts', () => {
     expect(denseRegionCuts([even(0.001), even(0.001), even(0.5, 19_000)], OPTIONS)).toEqual([]);
     expect(denseRegionCuts([even(0.001), even(0.001), even(0.5, 20_000)], OPTIONS)).toHaveLength(1);
     expect(denseRegionCuts([even(0.001), even(0.001), even(100_000, 1)], OPTIONS)).toEqual([]);
+  });
+});
+
+describe('awaitingDenseVerdict', () => {
+  const pages = (densities: number[], unreadSeconds = 1_000_000): WindowDensity => ({ density: densities[densities.length - 1] ?? 0, ownDensities: densities, unreadSeconds });
+
+  it('marks a window whose first pages of its own are all 200 times denser than the typical window', () => {
+    expect(awaitingDenseVerdict([pages([0.001]), pages([0.002]), pages([0.5]), pages([0.5, 0.6, 0.5])], OPTIONS)).toEqual([false, false, true, true]);
+  });
+
+  it('lets go once the verdict is due (four pages), or when a page of its own was sparse', () => {
+    expect(awaitingDenseVerdict([pages([0.001]), pages([0.001]), pages([0.5, 0.5, 0.5, 0.5])], OPTIONS)).toEqual([false, false, false]);
+    expect(awaitingDenseVerdict([pages([0.001]), pages([0.001]), pages([0.001, 0.5])], OPTIONS)).toEqual([false, false, false]);
+  });
+
+  it('marks nothing without a page of its own, without another window to compare with, or with little left', () => {
+    expect(awaitingDenseVerdict([pages([0.001]), pages([0.001]), pages([])], OPTIONS)).toEqual([false, false, false]);
+    expect(awaitingDenseVerdict([pages([0.5])], OPTIONS)).toEqual([false]);
+    // 0.5 a second over 19,000 s is 95 pages: under a hundred, no cut would come, so subdivision may have it.
+    expect(awaitingDenseVerdict([pages([0.001]), pages([0.001]), pages([0.5], 19_000)], OPTIONS)).toEqual([false, false, false]);
+    expect(awaitingDenseVerdict([pages([0.001]), pages([0.001]), pages([0.5], 20_000)], OPTIONS)).toEqual([false, false, true]);
   });
 });
