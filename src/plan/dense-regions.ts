@@ -68,21 +68,23 @@ export function denseRegionCuts(windows: readonly WindowDensity[], options: Dens
 export function awaitingDenseVerdict(windows: readonly WindowDensity[], options: DenseRegionOptions): boolean[] {
   const typical = typicalDensity(windows);
   return windows.map((w) => {
-    if (typical === undefined || w.ownDensities.length === 0 || w.ownDensities.length >= options.pagesInARow) return false;
+    // A window with no density (its pages each within one second: a burst, not a region) is not one.
+    if (typical === undefined || !(w.density > 0) || w.ownDensities.length === 0 || w.ownDensities.length >= options.pagesInARow) return false;
     const density = Math.min(...w.ownDensities);
     return density >= options.factor * typical && (density * w.unreadSeconds) / options.pageSize >= options.minPages && w.unreadSeconds >= 2;
   });
 }
 
 /**
- * The typical window's density: the median of every window that has read a page of its own, or undefined
- * with fewer than two. Waiting for windows with four pages of their own to compare with left the dense
+ * The typical window's density: the median of every window that has read a page of its own and has a
+ * density (a window whose pages all fell within one second each has none yet: 0), or undefined with fewer
+ * than two. A typical density of 0 would make every window 200 times denser than it. Waiting for windows with four pages of their own to compare with left the dense
  * window to the critical-path cuts (judged after 24 pages of the list) in 3 of 4 runs of
  * test/source/dense-region.test.ts: they cut the region into two or three parts at a time, and once its
  * parts were the median window, nothing was 200 times denser.
  */
 function typicalDensity(windows: readonly WindowDensity[]): number | undefined {
-  const measured = windows.filter((w) => w.ownDensities.length >= 1);
+  const measured = windows.filter((w) => w.ownDensities.length >= 1 && w.density > 0);
   return measured.length < 2 ? undefined : median(measured.map((w) => w.density));
 }
 

@@ -314,13 +314,16 @@ function runPartition(ctx: ReadContext, pass: PassPlan, partition: string, plann
       );
     };
     const fill = (): void => {
+      // A dense region's verdict comes before subdivision: the window's fourth page of its own also ends
+      // its protection from `split` (see `awaitingDenseVerdict`), which would otherwise cut it first, into
+      // as many equal parts as slots are free, and leave too little of it for the verdict.
+      if (!failed) cutDenseRegions();
       while (!failed && active.size < slots && (active.size === 0 || load.childReads < CHILD_BACKLOG)) {
         const queued = waiting.shift();
         const next = queued ? [queued] : split(slots - active.size + 1);
         if (next.length === 0) break;
         for (const w of next) start(w);
       }
-      if (!failed) cutDenseRegions();
       if (!failed) cutCriticalPaths();
       if (!failed && active.size === 0 && waiting.length === 0) resolve();
     };

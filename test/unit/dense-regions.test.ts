@@ -57,11 +57,27 @@ describe('awaitingDenseVerdict', () => {
     expect(awaitingDenseVerdict([pages([0.001]), pages([0.001]), pages([0.001, 0.5])], OPTIONS)).toEqual([false, false, false]);
   });
 
+  it('judges by its own pages, not by the estimate it inherited', () => {
+    const inherited: WindowDensity = { density: 0.001, ownDensities: [0.5, 0.5], unreadSeconds: 1_000_000 };
+    expect(awaitingDenseVerdict([pages([0.001]), pages([0.001]), inherited], OPTIONS)).toEqual([false, false, true]);
+  });
+
+  it('compares with windows that have a density: bursts alone (density 0) say nothing of the typical window', () => {
+    const burstOnly: WindowDensity = { density: 0, ownDensities: [100], unreadSeconds: 1_000_000 };
+    // Without them the typical window is 0.001: the 0.5 window is dense, and the bursts are no region.
+    expect(awaitingDenseVerdict([burstOnly, burstOnly, pages([0.001]), pages([0.001]), pages([0.5])], OPTIONS)).toEqual([false, false, false, false, true]);
+    // Counted, they made the typical density 0, and every window 200 times denser than that.
+    expect(awaitingDenseVerdict([burstOnly, burstOnly, burstOnly, pages([0.01])], OPTIONS)).toEqual([false, false, false, false]);
+    expect(denseRegionCuts([burstOnly, burstOnly, burstOnly, even(0.01), even(0.001)], OPTIONS)).toEqual([]);
+  });
+
   it('marks nothing without a page of its own, without another window to compare with, or with little left', () => {
     expect(awaitingDenseVerdict([pages([0.001]), pages([0.001]), pages([])], OPTIONS)).toEqual([false, false, false]);
     expect(awaitingDenseVerdict([pages([0.5])], OPTIONS)).toEqual([false]);
     // 0.5 a second over 19,000 s is 95 pages: under a hundred, no cut would come, so subdivision may have it.
     expect(awaitingDenseVerdict([pages([0.001]), pages([0.001]), pages([0.5], 19_000)], OPTIONS)).toEqual([false, false, false]);
     expect(awaitingDenseVerdict([pages([0.001]), pages([0.001]), pages([0.5], 20_000)], OPTIONS)).toEqual([false, false, true]);
+    // A region packed into under two seconds is a burst's business (a deep second), not a cut's.
+    expect(awaitingDenseVerdict([pages([0.001]), pages([0.001]), pages([100_000], 1)], OPTIONS)).toEqual([false, false, false]);
   });
 });
