@@ -252,7 +252,7 @@ export class Throttle implements RequestThrottle {
       if (best.queue.size === 0) this.busy.delete(best);
       this.unwatch(waiter.signal);
       // The send counts from the moment it goes, not from the loop's clock reading: a pause in between (a
-      // collection, a busy machine) would otherwise date it early: a clean-clone CI run saw 21 sends of a
+      // collection, a busy machine) would otherwise date it early. A clean-clone CI run saw 21 sends of a
       // 20/s bucket within 1,009 ms (test/unit/throttle.test.ts).
       const sentAt = performance.now();
       this.global.recordSend(sentAt);

@@ -78,10 +78,10 @@ export function awaitingDenseVerdict(windows: readonly WindowDensity[], options:
 /**
  * The typical window's density: the median of every window that has read a page of its own and has a
  * density (a window whose pages all fell within one second each has none yet: 0), or undefined with fewer
- * than two. A typical density of 0 would make every window 200 times denser than it. Waiting for windows with four pages of their own to compare with left the dense
- * window to the critical-path cuts (judged after 24 pages of the list) in 3 of 4 runs of
- * test/source/dense-region.test.ts: they cut the region into two or three parts at a time, and once its
- * parts were the median window, nothing was 200 times denser.
+ * than two. A typical density of 0 would make every window 200 times denser than it. Waiting for windows
+ * with four pages of their own to compare with left the dense window to the critical-path cuts (judged
+ * after 24 pages of the list) in 3 of 4 runs of test/source/dense-region.test.ts: they cut the region into
+ * two or three parts at a time, and once its parts were the median window, nothing was 200 times denser.
  */
 function typicalDensity(windows: readonly WindowDensity[]): number | undefined {
   const measured = windows.filter((w) => w.ownDensities.length >= 1 && w.density > 0);
