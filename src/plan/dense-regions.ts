@@ -50,9 +50,8 @@ export function denseRegionCuts(windows: readonly WindowDensity[], options: Dens
   windows.forEach((w, index) => {
     if (w.ownDensities.length < options.pagesInARow) return;
     const density = Math.min(...w.ownDensities.slice(-options.pagesInARow));
-    const pages = (density * w.unreadSeconds) / options.pageSize;
-    if (!(density >= options.factor * typical) || pages < options.minPages || w.unreadSeconds < 2) return;
-    cuts.push({ index, pieceSeconds: (options.piecePages * options.pageSize) / density, pages });
+    if (!isDenseRegion(density, w.unreadSeconds, typical, options)) return;
+    cuts.push({ index, pieceSeconds: (options.piecePages * options.pageSize) / density, pages: (density * w.unreadSeconds) / options.pageSize });
   });
   return cuts;
 }
@@ -70,9 +69,13 @@ export function awaitingDenseVerdict(windows: readonly WindowDensity[], options:
   return windows.map((w) => {
     // A window with no density (its pages each within one second: a burst, not a region) is not one.
     if (typical === undefined || !(w.density > 0) || w.ownDensities.length === 0 || w.ownDensities.length >= options.pagesInARow) return false;
-    const density = Math.min(...w.ownDensities);
-    return density >= options.factor * typical && (density * w.unreadSeconds) / options.pageSize >= options.minPages && w.unreadSeconds >= 2;
+    return isDenseRegion(Math.min(...w.ownDensities), w.unreadSeconds, typical, options);
   });
+}
+
+/** `factor` times the typical density, with `minPages` or more left at it over two seconds or more: a region, not a burst or a sliver. */
+function isDenseRegion(density: number, unreadSeconds: number, typical: number, options: DenseRegionOptions): boolean {
+  return density >= options.factor * typical && (density * unreadSeconds) / options.pageSize >= options.minPages && unreadSeconds >= 2;
 }
 
 /**

@@ -100,7 +100,7 @@ const MIN_PAGES_TO_SPLIT = 3;
  * Windows in a region this many times denser than the typical window of their list, page after page, are
  * cut beyond the slots (see `cutDenseRegions`).
  */
-const DENSE_REGION: Omit<DenseRegionOptions, 'pageSize'> = { pagesInARow: 4, factor: 200, minPages: 100, piecePages: 10 };
+const DENSE_REGION: DenseRegionOptions = { pageSize: PAGE_SIZE, pagesInARow: 4, factor: 200, minPages: 100, piecePages: 10 };
 /** Dense-region cuts stop when a partition has this many times its slots in windows. */
 const DENSE_REGION_WINDOWS_PER_SLOT = 3;
 
@@ -192,7 +192,7 @@ function runPartition(ctx: ReadContext, pass: PassPlan, partition: string, plann
       if (ctx.http.waiting(pass.driver.path) >= SPLIT_WHILE_WAITING_BELOW) return [];
       // A dense region's window short of its verdict stays whole (see `awaitingDenseVerdict`).
       const { candidates, views } = denseViews();
-      const verdictDue = awaitingDenseVerdict(views, { ...DENSE_REGION, pageSize: PAGE_SIZE });
+      const verdictDue = awaitingDenseVerdict(views, DENSE_REGION);
       const awaiting = new Set(candidates.filter((_, i) => verdictDue[i]));
       let largest: LiveWindow | undefined;
       for (const w of active) {
@@ -250,7 +250,7 @@ function runPartition(ctx: ReadContext, pass: PassPlan, partition: string, plann
      */
     const cutDenseRegions = (): void => {
       const { candidates, views } = denseViews();
-      for (const { index, pieceSeconds, pages } of denseRegionCuts(views, { ...DENSE_REGION, pageSize: PAGE_SIZE })) {
+      for (const { index, pieceSeconds, pages } of denseRegionCuts(views, DENSE_REGION)) {
         const room = DENSE_REGION_WINDOWS_PER_SLOT * slots - active.size - waiting.length;
         if (room <= 0 || load.childReads >= CHILD_BACKLOG) return;
         const w = candidates[index]!;
