@@ -4,6 +4,7 @@ import type { ResolvedConfig } from '../config.js';
 import { AuthenticationError, PermissionError, RateLimitError, StripeApiError, StripeSourceError } from '../errors.js';
 import type { SourceEmitter } from '../events.js';
 import { redactSecrets } from '../redact.js';
+import { BufferedHttpClient } from './buffered-http-client.js';
 import { classifyFailure, type FailureFacts } from './classify.js';
 import { defaultBudgetKey, RedisThrottle } from './redis-throttle.js';
 import { endpointOf, Throttle, type RequestThrottle } from './throttle.js';
@@ -42,7 +43,8 @@ function abortReason(signal: AbortSignal): unknown {
 /**
  * Every request of the library goes through here: GET only, through the throttle, retried with backoff
  * and jitter by p-retry, failures turned into the library's own errors. The `stripe` client does the
- * HTTP; its own retries are off so that each attempt is throttled, counted and reported.
+ * HTTP, reading bodies through `BufferedHttpClient`; its own retries are off so that each attempt is
+ * throttled, counted and reported.
  */
 export class StripeHttp {
   /** Requests sent by this client and every client made from it by `forAccount` (retries included). */
@@ -75,6 +77,7 @@ export class StripeHttp {
       timeout: config.timeoutMs,
       telemetry: false,
       appInfo: { name: 'stripe-source' },
+      httpClient: new BufferedHttpClient(),
     });
     const throttle = makeThrottle(config, undefined);
     return new StripeHttp(config, events, { stripe, throttle, requests: { count: 0 }, accountThrottles: new Map() }, undefined);
