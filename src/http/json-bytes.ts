@@ -89,19 +89,49 @@ function parsePiece(bytes: Buffer, start: number, end: number): unknown {
   return JSON.parse(bytes.toString('utf8', start, end));
 }
 
+/**
+ * The end of the object element that starts at `from`, found by searching for `separator` (the bytes
+ * between the array's first two elements: `},{`, or `},\n    {` when pretty-printed) instead of scanning
+ * every byte. The match is only a candidate: it may lie inside a string or a nested object, or past an
+ * element followed by other whitespace. JSON.parse of the piece tells: an object's text is valid only up
+ * to its own closing brace, so a piece that parses is exactly the element. Returns the parsed element
+ * and where the next one starts, or undefined for the byte scan to decide.
+ */
+function elementBySeparator(bytes: Buffer, from: number, separator: Buffer): [unknown, number] | undefined {
+  const match = bytes.indexOf(separator, from);
+  if (match < 0) return undefined;
+  try {
+    return [parsePiece(bytes, from, match + 1), match + separator.length - 1];
+  } catch {
+    return undefined;
+  }
+}
+
 /** An array's elements, each parsed on its own; `from` is at its `[`. Returns the value and the index past it. */
 function parseArray(bytes: Buffer, from: number): [unknown[], number] | typeof UNSPLIT {
   const items: unknown[] = [];
   let i = skipWhitespace(bytes, from + 1);
   if (bytes[i] === CLOSE_BRACKET) return [items, i + 1];
+  let separator: Buffer | undefined;
   for (;;) {
+    if (separator && bytes[i] === OPEN_BRACE) {
+      const found = elementBySeparator(bytes, i, separator);
+      if (found) {
+        items.push(found[0]);
+        i = found[1];
+        continue;
+      }
+    }
     const end = valueEnd(bytes, i);
     if (end === UNSPLIT) return UNSPLIT;
     items.push(parsePiece(bytes, i, end));
+    const afterValue = end;
     i = skipWhitespace(bytes, end);
     if (bytes[i] === CLOSE_BRACKET) return [items, i + 1];
     if (bytes[i] !== COMMA) return UNSPLIT;
     i = skipWhitespace(bytes, i + 1);
+    // Learnt once, between two objects: every later element is then found by searching for it.
+    if (!separator && bytes[afterValue - 1] === CLOSE_BRACE && bytes[i] === OPEN_BRACE) separator = Buffer.from(bytes.subarray(afterValue - 1, i + 1));
   }
 }
 

@@ -80,6 +80,25 @@ describe('parseLargeJsonObject', () => {
     expect(Object.keys(split!.value as object)).toStrictEqual(['a', 'data']);
   });
 
+  it('finds each element however the separator between them is hidden or varied', () => {
+    // The separator learnt from the first two elements (`},{`) also appears inside strings and nested
+    // objects, and some elements are set apart by other whitespace: each must still come out whole.
+    const element = (i: number): string => [
+      `{"id":"a${i}","note":"},{ inside a string },{"}`,
+      `{"id":"b${i}","nested":[{"x":1},{"y":2}],"deeper":{"list":[{},{}]}}`,
+      `{"id":"c${i}","escaped":"\\"},{\\""}`,
+      `{"id":"d${i}"}`,
+    ][i % 4]!;
+    const separators = ['},{', '},{', '},{', '} , {', '},\n    {', '},{'];
+    let body = '{"object":"list","data":[';
+    for (let i = 0; i < 4_000; i++) body += (i === 0 ? '' : separators[i % separators.length]!.slice(1, -1)) + element(i);
+    body += '],"has_more":false}';
+    expect(parseLargeJsonObject(bytesOf(body))!.value).toStrictEqual(JSON.parse(body));
+    // And when the body is pretty-printed, as Stripe sends it.
+    const pretty = JSON.stringify(JSON.parse(body), null, 2);
+    expect(parseLargeJsonObject(bytesOf(pretty))!.value).toStrictEqual(JSON.parse(pretty));
+  });
+
   it('leaves bodies up to the threshold to the caller', () => {
     const small = bytesOf(JSON.stringify({ object: 'list', data: [{ id: 'x' }], has_more: false }));
     expect(parseLargeJsonObject(small)).toBeUndefined();
