@@ -1,5 +1,7 @@
-import * as http from 'node:http';
-import * as https from 'node:https';
+// Default imports, as stripe-node's own client has them: a namespace import is a frozen copy, and request
+// interceptors that patch `http.request` (msw, nock) would never see this client's requests.
+import http from 'node:http';
+import https from 'node:https';
 import Stripe from 'stripe';
 import { parseLargeJsonObject } from './json-bytes.js';
 
@@ -10,7 +12,7 @@ const httpAgent = new http.Agent({ keepAlive: true });
 const httpsAgent = new https.Agent({ keepAlive: true });
 
 /**
- * stripe-node's own Node client (same agents, ciphers, timeout and errors), except for how it reads a
+ * stripe-node's own Node client (keep-alive agents, ciphers, timeout and errors alike), except for how it reads a
  * body: it keeps the socket's Buffers and decodes them once at the end, where stripe-node appends each
  * chunk to a string as it arrives, and a body over 128 KiB is parsed in pieces (`parseLargeJsonObject`).
  *

@@ -113,6 +113,10 @@ function parseArray(bytes: Buffer, from: number): [unknown[], number] | typeof U
   let i = skipWhitespace(bytes, from + 1);
   if (bytes[i] === CLOSE_BRACKET) return [items, i + 1];
   let separator: Buffer | undefined;
+  // One miss and the array is scanned byte by byte from there: compact JSON whose elements hold arrays of
+  // objects has the separator inside every element, and a separator that changes part-way would make
+  // each later candidate run on to a far match, a failed JSON.parse of most of the body every time.
+  let separatorMissed = false;
   for (;;) {
     if (separator && bytes[i] === OPEN_BRACE) {
       const found = elementBySeparator(bytes, i, separator);
@@ -121,6 +125,8 @@ function parseArray(bytes: Buffer, from: number): [unknown[], number] | typeof U
         i = found[1];
         continue;
       }
+      separator = undefined;
+      separatorMissed = true;
     }
     const end = valueEnd(bytes, i);
     if (end === UNSPLIT) return UNSPLIT;
@@ -131,7 +137,7 @@ function parseArray(bytes: Buffer, from: number): [unknown[], number] | typeof U
     if (bytes[i] !== COMMA) return UNSPLIT;
     i = skipWhitespace(bytes, i + 1);
     // Learnt once, between two objects: every later element is then found by searching for it.
-    if (!separator && bytes[afterValue - 1] === CLOSE_BRACE && bytes[i] === OPEN_BRACE) separator = Buffer.from(bytes.subarray(afterValue - 1, i + 1));
+    if (!separator && !separatorMissed && bytes[afterValue - 1] === CLOSE_BRACE && bytes[i] === OPEN_BRACE) separator = Buffer.from(bytes.subarray(afterValue - 1, i + 1));
   }
 }
 

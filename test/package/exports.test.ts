@@ -38,3 +38,35 @@ describe('the package as users load it', () => {
     }
   });
 });
+
+// docs/testing.md: with msw's handlers a source needs no baseUrl. The library's HTTP client must call
+// node:http the way msw can intercept, in both builds (an ESM namespace import of node:http cannot be).
+const MSW_SCRIPT = (load: string) => `
+${load}
+const fake = testing.createFakeStripe({ records: { customers: 120, invoices: 150 } });
+const server = msw.setupServer(...fake.handlers);
+server.listen({ onUnhandledRequest: 'error' });
+(async () => {
+  // Few retries and a short timeout: a request msw misses goes to the real api.stripe.com, and fails fast.
+  const source = new lib.StripeSource({ apiKey: fake.apiKey, maxRetries: 1, timeoutMs: 5_000 });
+  const counts = {};
+  for await (const m of source.read({ streams: ['customers', 'invoices'] })) {
+    if (m.type === 'record') counts[m.stream] = (counts[m.stream] ?? 0) + 1;
+  }
+  server.close();
+  console.log(JSON.stringify({ counts, served: fake.stats.total }));
+})();`;
+
+describe('the package under msw, without a baseUrl', () => {
+  it.each([
+    ['require (CommonJS)', ['-e'], MSW_SCRIPT("const lib = require('stripe-source'); const testing = require('stripe-source/testing'); const msw = require('msw/node');")],
+    ['import (ESM)', ['--input-type=module', '-e'], MSW_SCRIPT("const lib = await import('stripe-source'); const testing = await import('stripe-source/testing'); const msw = await import('msw/node');")],
+  ])('%s: every request is answered by the fake', (_name, args, code) => {
+    const result = node(args, code);
+    expect(result.stderr).toBe('');
+    const out = JSON.parse(result.stdout) as { counts: Record<string, number>; served: number };
+    // 150 invoices: pages over 128 KiB, parsed in pieces.
+    expect(out.counts).toEqual({ customers: 120, invoices: 150 });
+    expect(out.served).toBeGreaterThan(2);
+  });
+});

@@ -97,6 +97,7 @@ describe('BufferedHttpClient', () => {
     });
     const error = await stripe.rawRequest('GET', '/v1/customers').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Stripe.errors.StripeConnectionError);
+    expect((error as Error).message).not.toMatch(/timeout/);
   });
 
   it('reports a body that stalls past the timeout as a connection error', async () => {
@@ -106,5 +107,7 @@ describe('BufferedHttpClient', () => {
     }, 200);
     const error = await stripe.rawRequest('GET', '/v1/customers').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Stripe.errors.StripeConnectionError);
+    // Reported as the timeout it was, as stripe-node's own client does.
+    expect((error as Error).message).toMatch(/timeout/);
   });
 });

@@ -99,6 +99,25 @@ describe('parseLargeJsonObject', () => {
     expect(parseLargeJsonObject(bytesOf(pretty))!.value).toStrictEqual(JSON.parse(pretty));
   });
 
+  it('keeps what JSON.parse makes of numbers and bytes that JSON.stringify never writes', () => {
+    const items = '{"id":"a","n":-0,"big":12345678901234567890123,"inf":1e400,"tiny":-1e-400,"e":1E+2},'.repeat(4_000);
+    const text = `{"data":[${items}{}],"top":-0,"huge":1e400}`;
+    const split = parseLargeJsonObject(bytesOf(text))!.value as { data: Array<{ n: number; inf: number; tiny: number }>; top: number; huge: number };
+    expect(split).toStrictEqual(JSON.parse(text));
+    expect(Object.is(split.top, -0)).toBe(true);
+    expect(Object.is(split.data[0]!.n, -0)).toBe(true);
+    expect(Object.is(split.data[0]!.tiny, -0)).toBe(true);
+    expect(split.huge).toBe(Infinity);
+    // Bytes that are not UTF-8 inside strings come out as U+FFFD, as when the body is decoded whole.
+    const broken = Buffer.concat([
+      Buffer.from('{"data":['),
+      ...Array.from({ length: 8_000 }, (_, i) => Buffer.concat([Buffer.from(`{"id":"x${i}","s":"`), Buffer.from([0xff, 0xe2, 0x82]), Buffer.from('"},')])),
+      Buffer.from('{}]}'),
+    ]);
+    expect(broken.length).toBeGreaterThan(SPLIT_THRESHOLD_BYTES);
+    expect(parseLargeJsonObject(broken)!.value).toStrictEqual(JSON.parse(broken.toString('utf8')));
+  });
+
   it('leaves bodies up to the threshold to the caller', () => {
     const small = bytesOf(JSON.stringify({ object: 'list', data: [{ id: 'x' }], has_more: false }));
     expect(parseLargeJsonObject(small)).toBeUndefined();
@@ -154,6 +173,8 @@ describe('parseLargeJsonObject', () => {
   it('leaves a member named __proto__ to JSON.parse, which makes it an own property', () => {
     const text = `{"data":[${'{"id":"a"},'.repeat(15_000)}{}],"__proto__":{"polluted":true}}`;
     expect(parseLargeJsonObject(bytesOf(text))).toBeUndefined();
+    // Also when the name is written with an escape.
+    expect(parseLargeJsonObject(bytesOf(text.replace('"__proto__"', '"\\u005f_proto__"')))).toBeUndefined();
     const whole = JSON.parse(text) as Record<string, unknown>;
     expect(Object.getPrototypeOf(whole)).toBe(Object.prototype);
     expect(Object.hasOwn(whole, '__proto__')).toBe(true);
