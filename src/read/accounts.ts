@@ -1,6 +1,6 @@
 import { ConfigError, StripeSourceError } from '../errors.js';
 import type { StripeHttp } from '../http/client.js';
-import { parseListPage } from './list-page.js';
+import { takeListPage } from './list-page.js';
 
 /** A connected account as fan-out needs it. */
 export interface ConnectedAccount {
@@ -21,8 +21,8 @@ export async function discoverAccounts(options: { http: StripeHttp; accounts: 'a
     const found: ConnectedAccount[] = [];
     let after: string | undefined;
     for (;;) {
-      const { body, requestId } = await http.get({ stream: 'accounts', path: '/v1/accounts', query: { limit: PAGE_SIZE, ...(after ? { starting_after: after } : {}) }, signal });
-      const page = parseListPage(body, { stream: 'accounts', path: '/v1/accounts', objectType: 'account', requestId });
+      const result = await http.get({ stream: 'accounts', path: '/v1/accounts', query: { limit: PAGE_SIZE, ...(after ? { starting_after: after } : {}) }, signal });
+      const page = takeListPage(result, { stream: 'accounts', path: '/v1/accounts', objectType: 'account' });
       for (const account of page.data) found.push({ id: account.id, created: createdOf(account) });
       if (!page.hasMore) return found;
       after = page.data[page.data.length - 1]!.id;

@@ -13,7 +13,7 @@ import { cursorExpired } from '../plan/stream-plan.js';
 import type { Message, RecordMessage } from '../types.js';
 import { readChildren } from './children.js';
 import type { ReadContext } from './context.js';
-import { parseListPage, type StripeObject } from './list-page.js';
+import { takeListPage, type StripeObject } from './list-page.js';
 
 /** The API version the `stripe` package pins: list objects come in it, events in their own. */
 export const PINNED_API_VERSION: string = (Stripe as unknown as { API_VERSION: string }).API_VERSION;
@@ -138,8 +138,9 @@ class SliceReader {
     const query: Record<string, string | number> = { limit: PAGE_SIZE, 'created[gte]': gte, 'created[lt]': lt };
     if (after) query.starting_after = after;
     this.types?.forEach((type, i) => (query[`types[${i}]`] = type));
-    const { body, requestId } = await this.ctx.http.get({ stream: PASS_NAME, path: EVENTS_PATH, query, signal: this.ctx.signal });
-    const page = parseListPage(body, { stream: PASS_NAME, path: EVENTS_PATH, objectType: 'event', requestId });
+    const result = await this.ctx.http.get({ stream: PASS_NAME, path: EVENTS_PATH, query, signal: this.ctx.signal });
+    const { requestId } = result;
+    const page = takeListPage(result, { stream: PASS_NAME, path: EVENTS_PATH, objectType: 'event' });
     const events = page.data.map((raw) => toEventView(raw, requestId));
     for (const event of events) {
       if (event.created < gte || event.created >= lt) {

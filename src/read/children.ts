@@ -1,7 +1,7 @@
 import type { StreamDefinition } from '../catalog/streams.js';
 import { isResourceMissing } from '../errors.js';
 import type { ReadContext } from './context.js';
-import { parseListPage, type StripeObject } from './list-page.js';
+import { parseListPage, takeListPage, type StripeObject } from './list-page.js';
 
 const PAGE_SIZE = 100;
 
@@ -53,7 +53,7 @@ export async function readChildren(ctx: ReadContext, child: StreamDefinition, pa
       }
       throw error;
     }
-    const page = parseListPage(result.body, { stream: child.name, path, objectType: child.objectType, requestId: result.requestId });
+    const page = takeListPage(result, { stream: child.name, path, objectType: child.objectType });
     items.push(...page.data);
     hasMore = page.hasMore;
   }

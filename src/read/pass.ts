@@ -8,7 +8,7 @@ import { cutsBelowCursor, partitionParams, splitPoint, splitPoints, unreadSpan, 
 import { AHEAD_PRIORITY, DEFAULT_PRIORITY, priorityByUnreadPages } from '../http/throttle.js';
 import { readChildren } from './children.js';
 import type { ReadContext } from './context.js';
-import { parseListPage, type StripeObject } from './list-page.js';
+import { takeListPage, type ListPage, type StripeObject } from './list-page.js';
 import type { PageBudget, Permit } from './page-budget.js';
 
 const PAGE_SIZE = 100;
@@ -29,7 +29,8 @@ export interface PageOutcome {
   /** The window's `lt` when the outcome was made: its identity in the checkpoint. */
   readonly windowLt: number;
   readonly progress: WindowProgress;
-  readonly records: ReadonlyArray<{ readonly stream: StreamName; readonly record: StripeObject }>;
+  /** Emptied by the consumer once handed on (see `takeListPage`). */
+  readonly records: Array<{ readonly stream: StreamName; readonly record: StripeObject }>;
   /** Parent objects on the page (for the `page` event). */
   readonly parentRecords: number;
   /**
@@ -434,9 +435,13 @@ async function readWindow(ctx: ReadContext, pass: PassPlan, partition: string, w
     const records: Array<{ stream: StreamName; record: StripeObject }> = [];
     if (deliversDriver) for (const record of parents) records.push({ stream: def.name as StreamName, record });
     for (const child of children) {
-      const byParent = childLists.get(child.name) ?? new Map<string, readonly StripeObject[]>();
+      const byParent = childLists.get(child.name) ?? new Map<string, StripeObject[]>();
       for (const parent of parents) for (const record of byParent.get(parent.id) ?? []) records.push({ stream: child.name as StreamName, record });
     }
+    // The records are in `records` now. Settled promises may still reach this page and its child lists
+    // (see `takeListPage`): emptied, they keep nothing alive.
+    page.data.length = 0;
+    for (const byParent of childLists.values()) for (const list of byParent.values()) list.length = 0;
     const last = parents[parents.length - 1];
     const progress: WindowProgress = page.hasMore && !crossedFloor && last
       ? { kind: 'advanced', after: { id: last.id, created: createdOf(def, last) } }
@@ -468,7 +473,7 @@ async function readWindow(ctx: ReadContext, pass: PassPlan, partition: string, w
   }
 }
 
-type ChildLists = Map<string, Map<string, readonly StripeObject[]>>;
+type ChildLists = Map<string, Map<string, StripeObject[]>>;
 
 interface FetchedPage {
   readonly page: PageOrLost;
@@ -523,7 +528,7 @@ function createdOf(def: StreamDefinition, record: StripeObject): number {
   return value;
 }
 
-type PageOrLost = { data: readonly StripeObject[]; hasMore: boolean } | 'cursor_lost';
+type PageOrLost = ListPage | 'cursor_lost';
 
 async function readWindowPage(ctx: ReadContext, def: StreamDefinition, partition: string, window: CheckpointWindow, priority: number): Promise<PageOrLost> {
   const query = { limit: PAGE_SIZE, ...def.params, ...partitionParams(partition), ...windowQuery(window) };
@@ -537,7 +542,7 @@ async function readWindowPage(ctx: ReadContext, def: StreamDefinition, partition
     }
     throw error;
   }
-  const page = parseListPage(result.body, { stream: def.name, path: def.path, objectType: def.objectType, requestId: result.requestId });
+  const page = takeListPage(result, { stream: def.name, path: def.path, objectType: def.objectType });
   for (const record of page.data) {
     const created = createdOf(def, record);
     if (created < window.gte || created >= window.lt) {

@@ -125,6 +125,8 @@ export async function* runRead(options: {
 
       totalRecords += page.records.length;
       for (const { stream } of page.records) progress.get(stream)!.records += 1;
+      // Handed on: the promise that brought the page may still reach it (see `takeListPage`).
+      page.records.length = 0;
       if (page.progress.kind === 'advanced' || page.progress.kind === 'finished') {
         ctx.events.emit('page', { stream: page.pass.driver.name, records: page.parentRecords, hasMore: page.progress.kind !== 'finished' });
       }

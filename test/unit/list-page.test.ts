@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { StripeApiError } from '../../src/errors.js';
-import { parseListPage } from '../../src/read/list-page.js';
+import { parseListPage, takeListPage } from '../../src/read/list-page.js';
 
 const context = { stream: 'charges', path: '/v1/charges', objectType: 'charge', requestId: 'req_123' };
 const charge = (id: string) => ({ id, object: 'charge', created: 1 });
@@ -34,5 +34,26 @@ describe('parseListPage', () => {
     expect((error as StripeApiError).requestId).toBe('req_123');
     expect((error as Error).message).toMatch(says);
     expect((error as Error).message).toMatch(/Nothing of it was delivered/);
+  });
+});
+
+describe('takeListPage', () => {
+  it('gives the page and drops the records from the response body, so settled promises holding it keep none', () => {
+    const body = { object: 'list', data: [{ id: 'ch_1', object: 'charge' }, { id: 'ch_2', object: 'charge' }], has_more: true, url: '/v1/charges' };
+    const result = { body, requestId: 'req_1' };
+    const page = takeListPage(result, { stream: 'charges', path: '/v1/charges', objectType: 'charge' });
+    expect(page.data.map((r) => r.id)).toEqual(['ch_1', 'ch_2']);
+    expect(page.hasMore).toBe(true);
+    expect(body.data).toBeUndefined();
+    // The page's array is its own: emptying it (as the readers do once the records are handed on) leaves the records whole.
+    const [first] = page.data;
+    page.data.length = 0;
+    expect(first).toEqual({ id: 'ch_1', object: 'charge' });
+  });
+
+  it('leaves a body it refuses as it was, and says which request it was', () => {
+    const body = { object: 'list', data: [{ id: 'ch_1', object: 'refund' }], has_more: false };
+    expect(() => takeListPage({ body, requestId: 'req_9' }, { stream: 'charges', path: '/v1/charges', objectType: 'charge' })).toThrow(/req_9/);
+    expect(body.data).toHaveLength(1);
   });
 });
