@@ -2,9 +2,19 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 
 /** Runs a script as a user's project would, importing the built package by its name. */
-function node(args: string[], code: string): { status: number | null; stdout: string; stderr: string } {
+function node(args: readonly string[], code: string): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [...args, code], { encoding: 'utf8', timeout: 60_000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** How each module system loads a package: `lib`, `testing` (and `msw` where asked) as a user's code would. */
+const LOADERS = [
+  { name: 'require (CommonJS)', args: ['-e'], load: (module: string) => `require('${module}')` },
+  { name: 'import (ESM)', args: ['--input-type=module', '-e'], load: (module: string) => `await import('${module}')` },
+] as const;
+
+function loading(load: (module: string) => string, withMsw = false): string {
+  return `const lib = ${load('stripe-source')}; const testing = ${load('stripe-source/testing')};${withMsw ? ` const msw = ${load('msw/node')};` : ''}`;
 }
 
 const SCRIPT = (load: string) => `
@@ -23,10 +33,7 @@ fake.listen().then(async (server) => {
 });`;
 
 describe('the package as users load it', () => {
-  it.each([
-    ['require (CommonJS)', ['-e'], SCRIPT("const lib = require('stripe-source'); const testing = require('stripe-source/testing');")],
-    ['import (ESM)', ['--input-type=module', '-e'], SCRIPT("const lib = await import('stripe-source'); const testing = await import('stripe-source/testing');")],
-  ])('%s: a full read works and errors are one class tree', (_name, args, code) => {
+  it.each(LOADERS.map((l) => [l.name, l.args, SCRIPT(loading(l.load))] as const))('%s: a full read works and errors are one class tree', (_name, args, code) => {
     const result = node(args, code);
     expect(result.stderr).toBe('');
     const out = JSON.parse(result.stdout) as { records: number; checkpoints: number; sameErrorClass: boolean; names: string[] };
@@ -58,10 +65,7 @@ server.listen({ onUnhandledRequest: 'error' });
 })();`;
 
 describe('the package under msw, without a baseUrl', () => {
-  it.each([
-    ['require (CommonJS)', ['-e'], MSW_SCRIPT("const lib = require('stripe-source'); const testing = require('stripe-source/testing'); const msw = require('msw/node');")],
-    ['import (ESM)', ['--input-type=module', '-e'], MSW_SCRIPT("const lib = await import('stripe-source'); const testing = await import('stripe-source/testing'); const msw = await import('msw/node');")],
-  ])('%s: every request is answered by the fake', (_name, args, code) => {
+  it.each(LOADERS.map((l) => [l.name, l.args, MSW_SCRIPT(loading(l.load, true))] as const))('%s: every request is answered by the fake', (_name, args, code) => {
     const result = node(args, code);
     expect(result.stderr).toBe('');
     const out = JSON.parse(result.stdout) as { counts: Record<string, number>; served: number };

@@ -1,16 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseLargeJsonObject, SPLIT_THRESHOLD_BYTES } from '../../src/http/json-bytes.js';
+import { Rng } from '../../src/testing/random.js';
 
-/** A small deterministic generator (mulberry32), so a failing case can be replayed from its seed. */
+/** The fake's seeded generator, so a failing case can be replayed from its seed. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = new Rng(seed);
+  return () => random.next();
 }
 
 // Characters that stress a byte scanner: quotes and backslashes (escaped by JSON.stringify), brackets and
