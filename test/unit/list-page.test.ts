@@ -41,7 +41,10 @@ describe('takeListPage', () => {
   it('gives the page and drops the records from the response body, so settled promises holding it keep none', () => {
     const body = { object: 'list', data: [{ id: 'ch_1', object: 'charge' }, { id: 'ch_2', object: 'charge' }], has_more: true, url: '/v1/charges' };
     const result = { body, requestId: 'req_1' };
+    const original = body.data;
     const page = takeListPage(result, { stream: 'charges', path: '/v1/charges', objectType: 'charge' });
+    // The page's array is its own, not the body's.
+    expect(page.data).not.toBe(original);
     expect(page.data.map((r) => r.id)).toEqual(['ch_1', 'ch_2']);
     expect(page.hasMore).toBe(true);
     expect(body.data).toBeUndefined();
