@@ -89,19 +89,55 @@ function parsePiece(bytes: Buffer, start: number, end: number): unknown {
   return JSON.parse(bytes.toString('utf8', start, end));
 }
 
+/** How far into the next element a learnt separator reaches: enough to tell `},{"id":"in_` from `},{"id":"il_`. */
+const SEPARATOR_REACH = 24;
+/** Boundaries between objects the byte scan reads before the separator is learnt from them. */
+const BOUNDARIES_TO_LEARN = 3;
+
 /**
- * The end of the object element that starts at `from`, found by searching for `separator` (the bytes
- * between the array's first two elements: `},{`, or `},\n    {` when pretty-printed) instead of scanning
+ * Bytes every boundary between the array's objects starts with: the closing brace, the comma and any
+ * whitespace, the next opening brace, and as much of the next element as every boundary seen shares (the
+ * same first key and the start of its value, such as `},{"id":"in_`: a boundary between nested objects,
+ * such as an invoice's lines, then looks different). `start` is where the next element begins in it.
+ */
+interface Separator {
+  readonly bytes: Buffer;
+  readonly start: number;
+}
+
+/** The bytes from an element's closing brace up to `reach` bytes into the next one. */
+function boundaryAt(bytes: Buffer, closingBrace: number, nextStart: number): Buffer {
+  return bytes.subarray(closingBrace, Math.min(bytes.length, nextStart + SEPARATOR_REACH));
+}
+
+/** What every boundary seen so far shares, as a separator; undefined unless it holds a whole `}`...`{`. */
+function learnSeparator(boundaries: readonly Buffer[], start: number): Separator | undefined {
+  const first = boundaries[0]!;
+  let length = first.length;
+  for (const other of boundaries) {
+    length = Math.min(length, other.length);
+    for (let k = 0; k < length; k++) {
+      if (other[k] !== first[k]) {
+        length = k;
+        break;
+      }
+    }
+  }
+  return length > start ? { bytes: Buffer.from(first.subarray(0, length)), start } : undefined;
+}
+
+/**
+ * The object element that starts at `from`, found by searching for the separator instead of scanning
  * every byte. The match is only a candidate: it may lie inside a string or a nested object, or past an
  * element followed by other whitespace. JSON.parse of the piece tells: an object's text is valid only up
- * to its own closing brace, so a piece that parses is exactly the element. Returns the parsed element
- * and where the next one starts, or undefined for the byte scan to decide.
+ * to its own closing brace, so a piece that parses is exactly the element. Returns the parsed element and
+ * where the next one starts, or undefined for the byte scan to decide.
  */
-function elementBySeparator(bytes: Buffer, from: number, separator: Buffer): [unknown, number] | undefined {
-  const match = bytes.indexOf(separator, from);
+function elementBySeparator(bytes: Buffer, from: number, separator: Separator): [unknown, number] | undefined {
+  const match = bytes.indexOf(separator.bytes, from);
   if (match < 0) return undefined;
   try {
-    return [parsePiece(bytes, from, match + 1), match + separator.length - 1];
+    return [parsePiece(bytes, from, match + 1), match + separator.start];
   } catch {
     return undefined;
   }
@@ -112,11 +148,12 @@ function parseArray(bytes: Buffer, from: number): [unknown[], number] | typeof U
   const items: unknown[] = [];
   let i = skipWhitespace(bytes, from + 1);
   if (bytes[i] === CLOSE_BRACKET) return [items, i + 1];
-  let separator: Buffer | undefined;
-  // One miss and the array is scanned byte by byte from there: compact JSON whose elements hold arrays of
-  // objects has the separator inside every element, and a separator that changes part-way would make
-  // each later candidate run on to a far match, a failed JSON.parse of most of the body every time.
-  let separatorMissed = false;
+  let separator: Separator | undefined;
+  // Boundaries between objects read so far, to learn the separator from; undefined once it is learnt or
+  // given up. One miss and the array is scanned byte by byte from there: a separator that changes
+  // part-way would make each later candidate run on to a far match, a failed JSON.parse every time.
+  let boundaries: Buffer[] | undefined = [];
+  let boundaryStart = -1;
   for (;;) {
     if (separator && bytes[i] === OPEN_BRACE) {
       const found = elementBySeparator(bytes, i, separator);
@@ -126,18 +163,26 @@ function parseArray(bytes: Buffer, from: number): [unknown[], number] | typeof U
         continue;
       }
       separator = undefined;
-      separatorMissed = true;
     }
     const end = valueEnd(bytes, i);
     if (end === UNSPLIT) return UNSPLIT;
     items.push(parsePiece(bytes, i, end));
-    const afterValue = end;
     i = skipWhitespace(bytes, end);
     if (bytes[i] === CLOSE_BRACKET) return [items, i + 1];
     if (bytes[i] !== COMMA) return UNSPLIT;
     i = skipWhitespace(bytes, i + 1);
-    // Learnt once, between two objects: every later element is then found by searching for it.
-    if (!separator && !separatorMissed && bytes[afterValue - 1] === CLOSE_BRACE && bytes[i] === OPEN_BRACE) separator = Buffer.from(bytes.subarray(afterValue - 1, i + 1));
+    if (!boundaries) continue;
+    const start = i - (end - 1);
+    if (bytes[end - 1] !== CLOSE_BRACE || bytes[i] !== OPEN_BRACE || (boundaryStart >= 0 && start !== boundaryStart)) {
+      boundaries = undefined;
+      continue;
+    }
+    boundaryStart = start;
+    boundaries.push(boundaryAt(bytes, end - 1, i));
+    if (boundaries.length === BOUNDARIES_TO_LEARN) {
+      separator = learnSeparator(boundaries, boundaryStart);
+      boundaries = undefined;
+    }
   }
 }
 

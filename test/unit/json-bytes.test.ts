@@ -113,6 +113,18 @@ describe('parseLargeJsonObject', () => {
     expect(parseLargeJsonObject(broken)!.value).toStrictEqual(JSON.parse(broken.toString('utf8')));
   });
 
+  it('finds each element when the learnt separator also opens objects nested in them', () => {
+    // The first elements teach the separator `},{"id":"in_`; from the fourth on, every element holds a
+    // nested list whose objects start the same way, so the search's first match falls inside it.
+    const element = (i: number): string => i < 4
+      ? `{"id":"in_${i}","amount":${i}}`
+      : `{"id":"in_${i}","children":[{"id":"in_c${i}","n":1},{"id":"in_d${i}","n":2}],"amount":${i}}`;
+    const text = `{"object":"list","data":[${Array.from({ length: 3_000 }, (_, i) => element(i)).join(',')}],"has_more":true}`;
+    expect(parseLargeJsonObject(bytesOf(text))!.value).toStrictEqual(JSON.parse(text));
+    const pretty = JSON.stringify(JSON.parse(text), null, 2);
+    expect(parseLargeJsonObject(bytesOf(pretty))!.value).toStrictEqual(JSON.parse(pretty));
+  });
+
   it('leaves bodies up to the threshold to the caller', () => {
     const small = bytesOf(JSON.stringify({ object: 'list', data: [{ id: 'x' }], has_more: false }));
     expect(parseLargeJsonObject(small)).toBeUndefined();
