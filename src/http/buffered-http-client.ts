@@ -20,9 +20,8 @@ const httpsAgent = new https.Agent({ keepAlive: true });
  * - A sync has dozens of responses arriving at once. Their string chunks live in V8's young generation
  *   until each response ends, so young collections copy them and then promote them: 530 MB promoted to
  *   the old generation in (d), 284 MB with Buffers, which live outside the V8 heap.
- * - One string of a body over 128 KiB (a page of 100 invoices is ~370 KB) is made in V8's large-object
- *   space, which costs ~3.5 ms of CPU per MB on this Linux VM, mostly in the kernel, against ~0.1 ms per
- *   MB for a smaller string; it took 15% of the library's CPU in (d).
+ * - Decoding a body over 128 KiB into one string took 15% of the library's CPU in (d); why, and how the
+ *   pieces avoid it, is in `json-bytes.ts`.
  *
  * It is plugged in through stripe-node's public `httpClient` option, so stripe-node still builds every
  * request (headers, API version, `Stripe-Account`) and turns every response into its result or its error.
