@@ -12,6 +12,7 @@ import { planPasses } from './plan/passes.js';
 import { planStream, type ResyncReason } from './plan/stream-plan.js';
 import { planUnits, unitState, workUnitSchema, type WorkUnit } from './plan/units.js';
 import { partitionParams, partitionKeys } from './plan/windows.js';
+import { flattenBatches, type Batch } from './read/batches.js';
 import { discoverAccounts } from './read/accounts.js';
 import { runChanges, type ChangesOutcome } from './read/changes.js';
 import { fanOut, type AccountRead } from './read/fan-out.js';
@@ -113,10 +114,10 @@ export class StripeSource extends SourceEmitter {
    * checkpoint you persisted back in `checkpoint` to resume where it stopped.
    */
   read(options: ReadOptions = {}): AsyncGenerator<Message, void, undefined> {
-    return this.readMessages(options);
+    return flattenBatches(this.readMessages(options));
   }
 
-  private async *readMessages(options: ReadOptions): AsyncGenerator<Message, void, undefined> {
+  private async *readMessages(options: ReadOptions): AsyncGenerator<Batch<Message>, void, undefined> {
     const selection = this.selection(options.streams);
     const pollIntervalMs = followInterval(options);
     // Structure first, before any request: a damaged checkpoint is the host's problem to fix, not Stripe's.
@@ -172,7 +173,7 @@ export class StripeSource extends SourceEmitter {
     /** The client to read with; default: the source's, speaking for the account. */
     http?: StripeHttp;
     relistIntervalSeconds: number;
-  }): AsyncGenerator<Message, ChangesOutcome, undefined> {
+  }): AsyncGenerator<Batch<Message>, ChangesOutcome, undefined> {
     const { selection, account, signal } = options;
     const nowSeconds = Math.floor(this.config.now() / 1000);
     const states = new Map<StreamName, StreamState>();
@@ -233,7 +234,7 @@ export class StripeSource extends SourceEmitter {
     platform: ResolvedAccount;
     signal: AbortSignal;
     relistIntervalSeconds: number;
-  }): AsyncGenerator<Message, ChangesOutcome, undefined> {
+  }): AsyncGenerator<Batch<Message>, ChangesOutcome, undefined> {
     const { selection, platform, signal, relistIntervalSeconds } = options;
     const connected = await discoverAccounts({ http: this.http, accounts: this.config.accounts!, signal });
     const known = new Set(connected.map((a) => a.id));
@@ -266,9 +267,10 @@ export class StripeSource extends SourceEmitter {
         message: `${account ?? 'The platform'} was skipped: ${error.message} Its progress is kept; the next run tries again.`,
       }),
     })) {
+      const messages: Message[] = [];
       for (const message of batch.messages) {
         if (message.type !== 'checkpoint') {
-          yield batch.account === null ? message : { ...message, account: batch.account };
+          messages.push(batch.account === null ? message : { ...message, account: batch.account });
           continue;
         }
         // The account's part is frozen already (each account's read hands out frozen checkpoints), so it
@@ -278,11 +280,12 @@ export class StripeSource extends SourceEmitter {
         checkpoint = batch.account === null
           ? { ...checkpoint, streams }
           : { ...checkpoint, accounts: { ...checkpoint.accounts, [batch.account]: Object.freeze({ streams }) } };
-        yield { type: 'checkpoint', checkpoint: Object.freeze({ ...checkpoint, accounts: Object.freeze({ ...checkpoint.accounts }) }) };
-        yielded = true;
+        messages.push({ type: 'checkpoint', checkpoint: Object.freeze({ ...checkpoint, accounts: Object.freeze({ ...checkpoint.accounts }) }) });
       }
+      yield messages;
+      yielded = true;
     }
-    if (!yielded) yield { type: 'checkpoint', checkpoint: deepFreeze(checkpoint) };
+    if (!yielded) yield [{ type: 'checkpoint', checkpoint: deepFreeze(checkpoint) }];
     return { checkpoint, expired: [] };
   }
 
@@ -294,7 +297,7 @@ export class StripeSource extends SourceEmitter {
     signal: AbortSignal;
     http: StripeHttp | undefined;
     relistIntervalSeconds: number;
-  }): AsyncGenerator<Message, void, undefined> {
+  }): AsyncGenerator<Batch<Message>, void, undefined> {
     let { checkpoint, relistIntervalSeconds } = options;
     for (;;) {
       const outcome = yield* this.readCycle({ ...options, checkpoint, relistIntervalSeconds });
@@ -344,10 +347,10 @@ export class StripeSource extends SourceEmitter {
    * one back in `checkpoint` to resume the unit where it stopped.
    */
   readUnit(unit: WorkUnit, options: { checkpoint?: Checkpoint | unknown; signal?: AbortSignal } = {}): AsyncGenerator<Message, void, undefined> {
-    return this.readUnitMessages(unit, options);
+    return flattenBatches(this.readUnitMessages(unit, options));
   }
 
-  private async *readUnitMessages(input: unknown, options: { checkpoint?: unknown; signal?: AbortSignal }): AsyncGenerator<Message, void, undefined> {
+  private async *readUnitMessages(input: unknown, options: { checkpoint?: unknown; signal?: AbortSignal }): AsyncGenerator<Batch<Message>, void, undefined> {
     const parsed = workUnitSchema.safeParse(input);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -368,13 +371,13 @@ export class StripeSource extends SourceEmitter {
       // With Connect fan-out a connected account reads on its own budget, as in read().
       const http = this.config.accounts && unit.account ? this.http.forConnectedAccount(unit.account) : this.http.forAccount(unit.account ?? account.stripeAccount);
       const tag = this.config.accounts && unit.account ? unit.account : undefined;
-      for await (const message of runRead({
+      for await (const messages of runRead({
         ctx: { http, events: this, signal: controller.signal },
         passes: [{ driver: getStream(unit.stream), members: unit.members, state }],
         checkpoint: { version: CHECKPOINT_VERSION, account: owner, livemode, streams: Object.fromEntries(unit.members.map((m) => [m, state])) },
         stopReaders: () => controller.abort(new DOMException('The read was stopped.', 'AbortError')),
       })) {
-        yield tag === undefined || message.type === 'checkpoint' ? message : { ...message, account: tag };
+        yield tag === undefined ? messages : messages.map((message) => (message.type === 'checkpoint' ? message : { ...message, account: tag }));
       }
     } finally {
       unlink();

@@ -11,6 +11,7 @@ import {
 } from '../plan/changes.js';
 import { cursorExpired } from '../plan/stream-plan.js';
 import type { Message, RecordMessage } from '../types.js';
+import type { Batch } from './batches.js';
 import { readChildren } from './children.js';
 import type { ReadContext } from './context.js';
 import { takeListPage, type StripeObject } from './list-page.js';
@@ -61,7 +62,7 @@ export interface ChangesOutcome {
  * slice's events collapse to one change per object (its newest); the changes are applied in order and
  * followed by a checkpoint that moves every served stream's cursor to the slice's end.
  */
-export async function* runChanges(options: RunChangesOptions): AsyncGenerator<Message, ChangesOutcome, undefined> {
+export async function* runChanges(options: RunChangesOptions): AsyncGenerator<Batch<Message>, ChangesOutcome, undefined> {
   const { ctx, untilSeconds, nowSeconds } = options;
   let checkpoint = options.checkpoint;
   const all = changeTargets({ selection: options.selection, states: checkpoint.streams });
@@ -84,9 +85,8 @@ export async function* runChanges(options: RunChangesOptions): AsyncGenerator<Me
     next?.catch(() => undefined); // surfaced when awaited; never an unhandled rejection meanwhile
     const changes = collapseEvents(slice.events);
     const batches = await Promise.all(changes.map((change) => working.schedule(() => changeMessages(ctx, change, targets, options.updates))));
-    for (const batch of batches) yield* batch;
     checkpoint = advanceCursors(checkpoint, targets, slice.end);
-    yield { type: 'checkpoint', checkpoint: deepFreeze(checkpoint) };
+    yield [...batches.flat(), { type: 'checkpoint', checkpoint: deepFreeze(checkpoint) }];
   }
   return { checkpoint, expired };
 }

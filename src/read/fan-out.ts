@@ -1,12 +1,13 @@
 import { PermissionError } from '../errors.js';
 import type { Message } from '../types.js';
+import type { Batch } from './batches.js';
 import { PageChannel } from './page-channel.js';
 
 /** One account's read: its own messages, each run of them ended by that account's checkpoint. */
 export interface AccountRead {
   /** The connected account, or null for the platform's own streams. */
   readonly account: string | null;
-  readonly read: () => AsyncGenerator<Message, void, undefined>;
+  readonly read: () => AsyncGenerator<Batch<Message>, void, undefined>;
 }
 
 /** Messages of one account up to and including one of its checkpoints: handed on whole, never interleaved. */
@@ -37,11 +38,13 @@ export async function* fanOut(options: {
   const pump = async (read: AccountRead): Promise<void> => {
     let batch: Message[] = [];
     try {
-      for await (const message of read.read()) {
-        batch.push(message);
-        if (message.type === 'checkpoint') {
-          await channel.push({ account: read.account, messages: batch });
-          batch = [];
+      for await (const messages of read.read()) {
+        for (const message of messages) {
+          batch.push(message);
+          if (message.type === 'checkpoint') {
+            await channel.push({ account: read.account, messages: batch });
+            batch = [];
+          }
         }
         if (signal.aborted) return;
       }
