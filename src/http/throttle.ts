@@ -1,4 +1,6 @@
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { StripeSourceError } from '../errors.js';
+import { nextInFlightLimit, SAMPLE_MS } from './in-flight-limit.js';
 import { levelOf, PriorityFifo, type Queued } from './priority-fifo.js';
 
 export interface ThrottleOptions {
@@ -6,8 +8,13 @@ export interface ThrottleOptions {
   globalPerSecond: number;
   /** Requests per second to one endpoint. */
   endpointPerSecond: number;
-  /** Requests sent and not answered yet, at most (`MAX_REQUESTS_IN_FLIGHT` by default; the in-process throttle). */
+  /**
+   * Requests sent and not answered yet, at most (`MAX_REQUESTS_IN_FLIGHT` by default; the in-process
+   * throttle). Below it, the limit follows how busy the event loop is (see `in-flight-limit.ts`), down to
+   * `minInFlight` (`MIN_REQUESTS_IN_FLIGHT` by default, never above `maxInFlight`).
+   */
   maxInFlight?: number;
+  minInFlight?: number;
 }
 
 /**
@@ -16,6 +23,12 @@ export interface ThrottleOptions {
  * (bench (d), whose fake answers ~600 requests a second, had 700 responses open at once and 480 MB of RSS).
  */
 export const MAX_REQUESTS_IN_FLIGHT = 100;
+
+/**
+ * The fewest requests the limit keeps in flight however busy the loop is: at Stripe's pace (a few hundred
+ * ms a request) 16 still make ~50 requests a second, should a host's own work keep the loop busy.
+ */
+export const MIN_REQUESTS_IN_FLIGHT = 16;
 
 /**
  * What the HTTP client needs of a throttle: the in-process `Throttle` below, or `RedisThrottle`
@@ -76,6 +89,11 @@ export class Throttle implements RequestThrottle {
   /** Requests let go whose task has not settled yet. */
   private inFlight = 0;
   private readonly maxInFlight: number;
+  private readonly minInFlight: number;
+  /** Requests that may be in flight now: between the two, following the event loop's utilization. */
+  private limit: number;
+  /** The loop's utilization counters when the current sample began. */
+  private loopSample: { at: number; elu: EventLoopUtilization } | undefined;
   private pumpQueued = false;
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
@@ -86,6 +104,13 @@ export class Throttle implements RequestThrottle {
   constructor(private readonly options: ThrottleOptions) {
     this.global = new AdaptiveBucket(options.globalPerSecond);
     this.maxInFlight = options.maxInFlight ?? MAX_REQUESTS_IN_FLIGHT;
+    this.minInFlight = Math.min(this.maxInFlight, options.minInFlight ?? MIN_REQUESTS_IN_FLIGHT);
+    this.limit = this.maxInFlight;
+  }
+
+  /** Requests that may be in flight now (see `in-flight-limit.ts`), for tests. */
+  get inFlightLimit(): number {
+    return this.limit;
   }
 
   /** Runs `task` once both the endpoint's and the global bucket allow one more request. */
@@ -216,9 +241,10 @@ export class Throttle implements RequestThrottle {
   private pump(): void {
     this.pumpQueued = false;
     for (;;) {
-      // A request that finishes calls again.
-      if (this.inFlight >= this.maxInFlight) return;
       const now = performance.now();
+      this.followLoop(now);
+      // A request that finishes calls again.
+      if (this.inFlight >= this.limit) return;
       // Quiet seconds give a slowed bucket its rate back also while its queue drains (cheap when nothing changed).
       this.global.recover(now);
       let best: EndpointBucket | undefined;
@@ -259,6 +285,20 @@ export class Throttle implements RequestThrottle {
       best.recordSend(sentAt);
       waiter.run();
     }
+  }
+
+  /** Moves the in-flight limit once a sample of the loop's time is complete (checked where requests go, no timer of its own). */
+  private followLoop(now: number): void {
+    if (this.minInFlight === this.maxInFlight) return;
+    if (!this.loopSample) {
+      this.loopSample = { at: now, elu: performance.eventLoopUtilization() };
+      return;
+    }
+    if (now - this.loopSample.at < SAMPLE_MS) return;
+    const elu = performance.eventLoopUtilization();
+    const { utilization } = performance.eventLoopUtilization(elu, this.loopSample.elu);
+    this.loopSample = { at: now, elu };
+    this.limit = nextInFlightLimit({ limit: this.limit, utilization, floor: this.minInFlight, ceiling: this.maxInFlight });
   }
 
   /**
