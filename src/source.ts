@@ -282,8 +282,11 @@ export class StripeSource extends SourceEmitter {
           : { ...checkpoint, accounts: { ...checkpoint.accounts, [batch.account]: Object.freeze({ streams }) } };
         messages.push({ type: 'checkpoint', checkpoint: Object.freeze({ ...checkpoint, accounts: Object.freeze({ ...checkpoint.accounts }) }) });
       }
+      batch.messages.length = 0;
       yield messages;
       yielded = true;
+      // Taken: nothing of this batch may stay reachable while the next one is awaited.
+      messages.length = 0;
     }
     if (!yielded) yield [{ type: 'checkpoint', checkpoint: deepFreeze(checkpoint) }];
     return { checkpoint, expired: [] };
@@ -377,7 +380,13 @@ export class StripeSource extends SourceEmitter {
         checkpoint: { version: CHECKPOINT_VERSION, account: owner, livemode, streams: Object.fromEntries(unit.members.map((m) => [m, state])) },
         stopReaders: () => controller.abort(new DOMException('The read was stopped.', 'AbortError')),
       })) {
-        yield tag === undefined ? messages : messages.map((message) => (message.type === 'checkpoint' ? message : { ...message, account: tag }));
+        if (tag === undefined) {
+          yield messages;
+          continue;
+        }
+        const tagged = messages.map((message) => (message.type === 'checkpoint' ? message : { ...message, account: tag }));
+        yield tagged;
+        tagged.length = 0;
       }
     } finally {
       unlink();

@@ -28,6 +28,28 @@ export const DECREASE = 0.75;
 /** Milliseconds of loop time per sample: long enough that one collection or one large page does not decide. */
 export const SAMPLE_MS = 100;
 
+/**
+ * How far above the round trip the floor's estimate reaches: list round trips at Stripe run from about
+ * 100 ms for an empty page to over a second in the tail, and the in-flight requests a pace needs follow
+ * the mean, about three times the least.
+ */
+export const ROUND_TRIP_SPREAD = 4;
+
+/**
+ * The fewest requests to keep in flight at the pace the read has now: completions per second times the
+ * least round trip seen (Little's law), times `ROUND_TRIP_SPREAD`, within [floor, ceiling]. A busy loop
+ * must not starve a read whose answers take their time: a host whose own work keeps the loop busy while
+ * reading Stripe at 100 requests a second (100 ms at least each) keeps 40. Against a server that answers
+ * in a millisecond or two, the least round trip stays small however deep its queue grows (it was seen
+ * before the queue built up), and the floor with it.
+ */
+export function inFlightFloor(options: { completionsPerSecond: number; minRoundTripMs: number; floor: number; ceiling: number }): number {
+  const { completionsPerSecond, minRoundTripMs, floor, ceiling } = options;
+  const needed = Math.ceil(completionsPerSecond * (minRoundTripMs / 1000) * ROUND_TRIP_SPREAD);
+  if (!Number.isFinite(needed)) return floor; // nothing completed yet: nothing to go by
+  return Math.min(ceiling, Math.max(floor, needed));
+}
+
 export function nextInFlightLimit(options: { limit: number; utilization: number; floor: number; ceiling: number }): number {
   const { limit, utilization, floor, ceiling } = options;
   if (!(utilization >= 0)) return limit; // NaN: no loop time measured, nothing to go by

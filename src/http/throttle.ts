@@ -1,6 +1,6 @@
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { StripeSourceError } from '../errors.js';
-import { nextInFlightLimit, SAMPLE_MS } from './in-flight-limit.js';
+import { inFlightFloor, nextInFlightLimit, SAMPLE_MS } from './in-flight-limit.js';
 import { levelOf, PriorityFifo, type Queued } from './priority-fifo.js';
 
 export interface ThrottleOptions {
@@ -29,6 +29,9 @@ export const MAX_REQUESTS_IN_FLIGHT = 100;
  * ms a request) 16 still make ~50 requests a second, should a host's own work keep the loop busy.
  */
 export const MIN_REQUESTS_IN_FLIGHT = 16;
+
+/** Samples of the loop (`SAMPLE_MS` each) whose pace of answers the in-flight floor looks back on: a second. */
+const PACE_SAMPLES = 10;
 
 /**
  * What the HTTP client needs of a throttle: the in-process `Throttle` below, or `RedisThrottle`
@@ -92,8 +95,13 @@ export class Throttle implements RequestThrottle {
   private readonly minInFlight: number;
   /** Requests that may be in flight now: between the two, following the event loop's utilization. */
   private limit: number;
-  /** The loop's utilization counters when the current sample began. */
-  private loopSample: { at: number; elu: EventLoopUtilization } | undefined;
+  /** The loop's utilization counters when the current sample began, and requests completed by then. */
+  private loopSample: { at: number; elu: EventLoopUtilization; completed: number } | undefined;
+  /** Requests answered (their task fulfilled), and the shortest time one took: the floor's pace and round trip. */
+  private completed = 0;
+  private minRoundTripMs = Infinity;
+  /** Answers per second in the last samples, newest last: the floor goes by the fastest (answers come in bursts). */
+  private paces: number[] = [];
   private pumpQueued = false;
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
@@ -104,7 +112,8 @@ export class Throttle implements RequestThrottle {
   constructor(private readonly options: ThrottleOptions) {
     this.global = new AdaptiveBucket(options.globalPerSecond);
     this.maxInFlight = options.maxInFlight ?? MAX_REQUESTS_IN_FLIGHT;
-    this.minInFlight = Math.min(this.maxInFlight, options.minInFlight ?? MIN_REQUESTS_IN_FLIGHT);
+    // At least 1: with none in flight and a limit of 0, nothing would ever wake the dispatcher again.
+    this.minInFlight = Math.max(1, Math.min(this.maxInFlight, options.minInFlight ?? MIN_REQUESTS_IN_FLIGHT));
     this.limit = this.maxInFlight;
   }
 
@@ -126,13 +135,18 @@ export class Throttle implements RequestThrottle {
         seq: this.arrivals++,
         run: () => {
           this.inFlight += 1;
+          const startedAt = performance.now();
           let pending: Promise<T>;
           try {
             pending = Promise.resolve(task());
           } catch (error) {
             pending = Promise.reject(error);
           }
-          pending.then(resolve, reject).finally(() => {
+          pending.then((value) => {
+            this.completed += 1;
+            this.minRoundTripMs = Math.min(this.minRoundTripMs, performance.now() - startedAt);
+            resolve(value);
+          }, reject).finally(() => {
             this.inFlight -= 1;
             if (this.busy.size > 0) this.requestPump();
           });
@@ -291,14 +305,17 @@ export class Throttle implements RequestThrottle {
   private followLoop(now: number): void {
     if (this.minInFlight === this.maxInFlight) return;
     if (!this.loopSample) {
-      this.loopSample = { at: now, elu: performance.eventLoopUtilization() };
+      this.loopSample = { at: now, elu: performance.eventLoopUtilization(), completed: this.completed };
       return;
     }
     if (now - this.loopSample.at < SAMPLE_MS) return;
     const elu = performance.eventLoopUtilization();
     const { utilization } = performance.eventLoopUtilization(elu, this.loopSample.elu);
-    this.loopSample = { at: now, elu };
-    this.limit = nextInFlightLimit({ limit: this.limit, utilization, floor: this.minInFlight, ceiling: this.maxInFlight });
+    this.paces.push(((this.completed - this.loopSample.completed) * 1000) / (now - this.loopSample.at));
+    if (this.paces.length > PACE_SAMPLES) this.paces.shift();
+    this.loopSample = { at: now, elu, completed: this.completed };
+    const floor = inFlightFloor({ completionsPerSecond: Math.max(...this.paces), minRoundTripMs: this.minRoundTripMs, floor: this.minInFlight, ceiling: this.maxInFlight });
+    this.limit = nextInFlightLimit({ limit: this.limit, utilization, floor, ceiling: this.maxInFlight });
   }
 
   /**

@@ -69,7 +69,9 @@ export function flattenBatches<T>(batches: AsyncGenerator<Batch<T>, unknown, und
     finished = true;
   };
 
-  const iterator: AsyncGenerator<T, void, undefined> = {
+  // Built on %AsyncIteratorPrototype%, as a generator object is: its `Symbol.asyncIterator`, and where the
+  // runtime has them, explicit resource management (`await using`, which calls `return()`) and iterator helpers.
+  const iterator = Object.assign(Object.create(ASYNC_ITERATOR_PROTOTYPE) as object, {
     next(): Promise<IteratorResult<T, void>> {
       // The common case, a message already in hand: no generator step, one resolved promise.
       if (tail === undefined && index < batch.length) return Promise.resolve({ value: batch[index++]!, done: false });
@@ -89,9 +91,9 @@ export function flattenBatches<T>(batches: AsyncGenerator<Batch<T>, unknown, und
         return done();
       });
     },
-    [Symbol.asyncIterator]() {
-      return iterator;
-    },
-  };
+  }) as AsyncGenerator<T, void, undefined>;
   return iterator;
 }
+
+/** The prototype every async generator object inherits from (not reachable by name). */
+const ASYNC_ITERATOR_PROTOTYPE: object = Object.getPrototypeOf(Object.getPrototypeOf(async function* () {}).prototype) as object;

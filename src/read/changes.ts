@@ -86,7 +86,10 @@ export async function* runChanges(options: RunChangesOptions): AsyncGenerator<Ba
     const changes = collapseEvents(slice.events);
     const batches = await Promise.all(changes.map((change) => working.schedule(() => changeMessages(ctx, change, targets, options.updates))));
     checkpoint = advanceCursors(checkpoint, targets, slice.end);
-    yield [...batches.flat(), { type: 'checkpoint', checkpoint: deepFreeze(checkpoint) }];
+    const messages: Message[] = [...batches.flat(), { type: 'checkpoint', checkpoint: deepFreeze(checkpoint) }];
+    yield messages;
+    // Taken: the next slice is awaited without keeping this one's records reachable.
+    messages.length = 0;
   }
   return { checkpoint, expired };
 }

@@ -13,7 +13,8 @@ export interface AccountRead {
 /** Messages of one account up to and including one of its checkpoints: handed on whole, never interleaved. */
 export interface AccountBatch {
   readonly account: string | null;
-  readonly messages: readonly Message[];
+  /** Emptied by the consumer once handed on, so nothing that still reaches the batch keeps its records. */
+  readonly messages: Message[];
 }
 
 /** Batches buffered between the accounts' readers and the consumer. */

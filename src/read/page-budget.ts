@@ -8,7 +8,8 @@ const SAMPLES = 16;
 /**
  * A cap on the pages of one read that are in flight: requested, being read (children included), or
  * waiting for the consumer. A reader takes a permit before it sends a page request and the permit goes
- * back once the consumer has been handed that page's records (or the page is dropped). So however many
+ * back once the consumer has taken that page's records and the checkpoint after them (or the page is
+ * dropped). So however many
  * streams, windows and prefetches a read runs, at most `capacity` pages are held in memory, and a slow
  * sink slows the requests down instead of filling memory.
  *

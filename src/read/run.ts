@@ -128,7 +128,9 @@ export async function* runRead(options: {
       // Resumes once the consumer has taken the whole batch and asks for more.
       yield batch;
       yieldedCheckpoint = true;
-      // The consumer has the page's records: its place in the budget goes to the next page request.
+      // Taken: this frame must not keep the records reachable while it waits for the next page.
+      batch.length = 0;
+      // The consumer has the page's records and checkpoint: its place in the budget goes to the next page request.
       page.permit?.release();
 
       totalRecords += records.length;

@@ -88,6 +88,13 @@ describe('flattenBatches', () => {
     expect(await messages.next()).toEqual({ value: undefined, done: true });
   });
 
+  it('is an async iterator as a generator object is (same prototype chain, itself as its iterator)', () => {
+    const messages = flattenBatches(source([[1]]).batches);
+    const generatorPrototype = Object.getPrototypeOf(Object.getPrototypeOf((async function* () {})()));
+    expect(Object.getPrototypeOf(messages)).toBe(Object.getPrototypeOf(generatorPrototype));
+    expect(messages[Symbol.asyncIterator]()).toBe(messages);
+  });
+
   it('throw() is passed on to the source, whose finally runs', async () => {
     const { batches, log } = source([[1, 2], [3]]);
     const messages = flattenBatches(batches);

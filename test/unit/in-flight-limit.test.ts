@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { BUSY, IDLE, nextInFlightLimit, SAMPLE_MS, STEP } from '../../src/http/in-flight-limit.js';
+import { BUSY, IDLE, inFlightFloor, nextInFlightLimit, ROUND_TRIP_SPREAD, STEP } from '../../src/http/in-flight-limit.js';
 import { MAX_REQUESTS_IN_FLIGHT, MIN_REQUESTS_IN_FLIGHT, Throttle } from '../../src/http/throttle.js';
 
 const bounds = { floor: 16, ceiling: 100 };
@@ -33,6 +33,26 @@ describe('nextInFlightLimit', () => {
         expect(next).toBeLessThanOrEqual(bounds.ceiling);
       }
     }
+  });
+});
+
+describe('inFlightFloor', () => {
+  it("keeps what the read's pace needs at its least round trip, with room for the spread", () => {
+    // Stripe at 100 requests/s, 100 ms at least each: 10 out on average at the least, 40 kept.
+    expect(inFlightFloor({ ...bounds, completionsPerSecond: 100, minRoundTripMs: 100 })).toBe(10 * ROUND_TRIP_SPREAD);
+    // A local server answering in 1.5 ms, 1,100 a second: nothing beyond the floor.
+    expect(inFlightFloor({ ...bounds, completionsPerSecond: 1100, minRoundTripMs: 1.5 })).toBe(16);
+    expect(inFlightFloor({ ...bounds, completionsPerSecond: 100, minRoundTripMs: 1000 })).toBe(100);
+  });
+
+  it('is the floor until something has completed', () => {
+    expect(inFlightFloor({ ...bounds, completionsPerSecond: 0, minRoundTripMs: Infinity })).toBe(16);
+    expect(inFlightFloor({ ...bounds, completionsPerSecond: Number.NaN, minRoundTripMs: 100 })).toBe(16);
+  });
+
+  it('lifts a limit that a busy loop would take below it', () => {
+    const floor = inFlightFloor({ ...bounds, completionsPerSecond: 100, minRoundTripMs: 100 });
+    expect(nextInFlightLimit({ floor, ceiling: 100, limit: 20, utilization: 1 })).toBe(floor);
   });
 });
 
@@ -92,10 +112,36 @@ describe('Throttle: requests in flight follow the event loop', () => {
     expect(MIN_REQUESTS_IN_FLIGHT).toBeLessThan(MAX_REQUESTS_IN_FLIGHT);
   });
 
-  it('keeps a fixed limit when the floor is the ceiling', async () => {
-    const throttle = new Throttle({ globalPerSecond: 100_000, endpointPerSecond: 100_000, maxInFlight: 8 });
+  it('keeps what the pace needs while answers take their time, however busy the loop', async () => {
+    // 24 out, 30 ms each at the least: about 800 answers a second need 24 in flight (96 with the spread).
+    const throttle = new Throttle({ globalPerSecond: 100_000, endpointPerSecond: 100_000, maxInFlight: 24, minInFlight: 12 });
     throttles.push(throttle);
-    await until(throttle, { answer: async () => spin(5), done: () => false, seconds: (2.5 * SAMPLE_MS) / 1000, overLimit: [] });
-    expect(throttle.inFlightLimit).toBe(8);
+    const overLimit: number[] = [];
+    const host = setInterval(() => spin(20), 1);
+    try {
+      await until(throttle, { answer: () => new Promise((resolve) => setTimeout(resolve, 30)), done: () => false, seconds: 0.8, overLimit });
+    } finally {
+      clearInterval(host);
+    }
+    expect(throttle.inFlightLimit).toBe(24);
+    expect(overLimit).toEqual([]);
+  });
+
+  it('never goes below one request in flight, so what waits still goes', async () => {
+    const throttle = new Throttle({ globalPerSecond: 100_000, endpointPerSecond: 100_000, maxInFlight: 4, minInFlight: 0 });
+    throttles.push(throttle);
+    const overLimit: number[] = [];
+    // Answers come at once (the least round trip asks for no floor) while the host's own work keeps the loop busy.
+    const host = setInterval(() => spin(20), 1);
+    try {
+      await until(throttle, { answer: async () => undefined, done: () => throttle.inFlightLimit === 1, seconds: 5, overLimit });
+      expect(throttle.inFlightLimit).toBe(1);
+      // Busy still: a limit of 0 would leave these waiting for good.
+      await until(throttle, { answer: async () => undefined, done: () => false, seconds: 0.3, overLimit });
+    } finally {
+      clearInterval(host);
+    }
+    expect(throttle.inFlightLimit).toBe(1);
+    expect(overLimit).toEqual([]);
   });
 });
