@@ -9,7 +9,8 @@
  * page requests queued before it; the parent page waited for it, outlived two young collections and was
  * promoted, and garbage collection took about twice the CPU of the `stripe` pager's. Against Stripe, whose
  * round trips take a few hundred ms and whose rates cap the pace, the loop is mostly idle and the limit
- * stays at its ceiling.
+ * stays at its ceiling; a host that keeps the loop busy with work of its own keeps what the pace needs
+ * (`inFlightFloor`).
  *
  * Additive increase, multiplicative decrease, on the loop's utilization over the last sample
  * (`performance.eventLoopUtilization`): a loop busy `BUSY` of the time or more lowers the limit by a

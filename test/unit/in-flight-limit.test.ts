@@ -91,6 +91,16 @@ describe('Throttle: requests in flight follow the event loop', () => {
     }
   }
 
+  /** Runs `work` while a host's own work (20 ms at every tick) keeps the loop busy. */
+  async function whileHostBusy(work: () => Promise<void>): Promise<void> {
+    const host = setInterval(() => spin(20), 1);
+    try {
+      await work();
+    } finally {
+      clearInterval(host);
+    }
+  }
+
   it('lets fewer requests out while the loop is busy, down to its floor, and more again once the loop waits', async () => {
     const throttle = new Throttle({ globalPerSecond: 100_000, endpointPerSecond: 100_000, maxInFlight: 24, minInFlight: 12 });
     throttles.push(throttle);
@@ -117,12 +127,7 @@ describe('Throttle: requests in flight follow the event loop', () => {
     const throttle = new Throttle({ globalPerSecond: 100_000, endpointPerSecond: 100_000, maxInFlight: 24, minInFlight: 12 });
     throttles.push(throttle);
     const overLimit: number[] = [];
-    const host = setInterval(() => spin(20), 1);
-    try {
-      await until(throttle, { answer: () => new Promise((resolve) => setTimeout(resolve, 30)), done: () => false, seconds: 0.8, overLimit });
-    } finally {
-      clearInterval(host);
-    }
+    await whileHostBusy(() => until(throttle, { answer: () => new Promise((resolve) => setTimeout(resolve, 30)), done: () => false, seconds: 0.8, overLimit }));
     expect(throttle.inFlightLimit).toBe(24);
     expect(overLimit).toEqual([]);
   });
@@ -132,15 +137,12 @@ describe('Throttle: requests in flight follow the event loop', () => {
     throttles.push(throttle);
     const overLimit: number[] = [];
     // Answers come at once (the least round trip asks for no floor) while the host's own work keeps the loop busy.
-    const host = setInterval(() => spin(20), 1);
-    try {
+    await whileHostBusy(async () => {
       await until(throttle, { answer: async () => undefined, done: () => throttle.inFlightLimit === 1, seconds: 5, overLimit });
       expect(throttle.inFlightLimit).toBe(1);
       // Busy still: a limit of 0 would leave these waiting for good.
       await until(throttle, { answer: async () => undefined, done: () => false, seconds: 0.3, overLimit });
-    } finally {
-      clearInterval(host);
-    }
+    });
     expect(throttle.inFlightLimit).toBe(1);
     expect(overLimit).toEqual([]);
   });
