@@ -29,8 +29,8 @@ export interface PageOutcome {
   /** The window's `lt` when the outcome was made: its identity in the checkpoint. */
   readonly windowLt: number;
   readonly progress: WindowProgress;
-  /** Emptied by the consumer once handed on (see `takeListPage`). */
-  readonly records: Array<{ readonly stream: StreamName; readonly record: StripeObject }>;
+  /** The page's records as the messages the read yields. Emptied by the consumer once handed on (see `takeListPage`). */
+  readonly records: PageRecord[];
   /** Parent objects on the page (for the `page` event). */
   readonly parentRecords: number;
   /**
@@ -38,6 +38,13 @@ export interface PageOutcome {
    * records on. Absent on outcomes that hold no page (a split, a lost cursor).
    */
   readonly permit?: Permit;
+}
+
+/** A record of a page, already in the shape of the message that yields it (the consumer adds none of its own). */
+export interface PageRecord {
+  readonly type: 'record';
+  readonly stream: StreamName;
+  readonly record: StripeObject;
 }
 
 type Deliver = (outcome: PageOutcome) => Promise<void>;
@@ -73,11 +80,32 @@ interface LiveWindow {
    * endpoint, which its own few pages would lose to any larger sparse window (and a deep second found in
    * it would wait behind them all).
    */
-  priority?: number;
+  priority: number | undefined;
   /** Its last outcome (`finished`) is handed over: it must not be split any more. */
-  done?: boolean;
+  done: boolean;
   /** Full pages in a row whose objects were all created in one second, the cursor's: how deep that second is. */
-  pagesInOneSecond?: number;
+  pagesInOneSecond: number;
+}
+
+/**
+ * A window with every field set, in one order: V8 then gives all windows one shape, and the per-page code
+ * that reads them stays optimized (windows grown field by field, or with a field deleted, deoptimized it
+ * and had it compiled again, the biggest single cost of V8's compiler in bench (d)).
+ */
+function liveWindow(bounds: { gte: number; lt: number; after: LiveWindow['after']; density: number; densities: readonly number[]; priority: number | undefined }): LiveWindow {
+  return {
+    gte: bounds.gte,
+    lt: bounds.lt,
+    after: bounds.after,
+    density: bounds.density,
+    densities: bounds.densities,
+    ownDensities: [],
+    spreadDensities: [],
+    pageSeconds: [],
+    priority: bounds.priority,
+    done: false,
+    pagesInOneSecond: 0,
+  };
 }
 
 /**
@@ -172,7 +200,7 @@ const CHILD_BACKLOG = 50;
  */
 function runPartition(ctx: ReadContext, pass: PassPlan, partition: string, planned: readonly CheckpointWindow[], slots: number, deliver: Deliver, budget: PageBudget, load: PassLoad): Promise<void> {
   // A planned window with a cursor was being read when the checkpoint was taken: assume it is dense.
-  const waiting: LiveWindow[] = planned.map((w) => ({ gte: w.gte, lt: w.lt, after: w.after, density: w.after ? Infinity : 0, densities: [], ownDensities: [], spreadDensities: [], pageSeconds: [] }));
+  const waiting: LiveWindow[] = planned.map((w) => liveWindow({ gte: w.gte, lt: w.lt, after: w.after, density: w.after ? Infinity : 0, densities: [], priority: undefined }));
   const active = new Set<LiveWindow>();
   /** When this partition's last `LIST_PACE_PAGES` pages arrived (performance.now()), oldest first. */
   const arrivals: number[] = [];
@@ -219,7 +247,7 @@ function runPartition(ctx: ReadContext, pass: PassPlan, partition: string, plann
     /** Cuts `w` at `mid` and hands the split over: `w` keeps `[mid, lt)`, the window returned takes `[gte, mid)`. */
     const cut = (w: LiveWindow, mid: number, densities: readonly number[]): LiveWindow => {
       void deliver({ pass, partition, windowLt: w.lt, progress: { kind: 'split', mid }, records: [], parentRecords: 0 });
-      const lower: LiveWindow = { gte: w.gte, lt: mid, after: undefined, density: median(densities), densities, ownDensities: [], spreadDensities: [], pageSeconds: [], ...(w.priority === undefined ? {} : { priority: w.priority }) };
+      const lower = liveWindow({ gte: w.gte, lt: mid, after: undefined, density: median(densities), densities, priority: w.priority });
       w.gte = mid;
       return lower;
     };
@@ -259,7 +287,7 @@ function runPartition(ctx: ReadContext, pass: PassPlan, partition: string, plann
         const lowers = cutAt(w, cutsBelowCursor(w, { pieceSeconds, count: room }));
         // The lowest part holds whatever lies below the parts, often years of sparse objects: it goes by its
         // own estimate, and gets the region's place again only if its own pages show it dense.
-        if (lowers.length > 0) delete lowers[lowers.length - 1]!.priority;
+        if (lowers.length > 0) lowers[lowers.length - 1]!.priority = undefined;
         for (const lower of lowers) start(lower);
       }
     };
@@ -374,9 +402,7 @@ async function readWindow(ctx: ReadContext, pass: PassPlan, partition: string, w
       }
       if (page === 'cursor_lost' || children.length === 0) return { page, permit, childLists: Promise.resolve(new Map()) };
       // Parents a split has already moved below the window's floor are not worth their children's requests.
-      const floor = w.gte;
-      const parents = page.data.filter((p) => createdOf(def, p) >= floor);
-      const childLists = readAllChildren(ctx, children, parents, load);
+      const childLists = readAllChildren(ctx, children, parentsFrom(def, page.data, w.gte), load);
       childLists.catch(() => undefined); // surfaced when awaited; a prefetch given up on must stay quiet
       return { page, permit, childLists };
     });
@@ -394,15 +420,7 @@ async function readWindow(ctx: ReadContext, pass: PassPlan, partition: string, w
     const { page, permit, childLists: childListsPending } = await next;
     if (page === 'cursor_lost') {
       permit.release();
-      ctx.events.emit('warning', {
-        stream: def.name,
-        code: 'cursor_lost',
-        message: `The object ${w.after?.id} that ${def.name} was resuming after no longer exists; re-reading its second (${w.after?.created}) so nothing is skipped. A few records may come twice.`,
-      });
-      const outcome: PageOutcome = { pass, partition, windowLt: w.lt, progress: { kind: 'cursor_lost' }, records: [], parentRecords: 0 };
-      if (w.after) w.lt = w.after.created + 1;
-      w.after = undefined;
-      await deliver(outcome);
+      await resumeAfterLostCursor(ctx, { pass, partition, w, deliver });
       next = fetchPage(undefined);
       return false;
     }
@@ -413,9 +431,8 @@ async function readWindow(ctx: ReadContext, pass: PassPlan, partition: string, w
     if (prefetched) {
       const cursor = { id: tail.id, created: createdOf(def, tail) };
       const densities = withPage(w.densities, pageDensity(w, page.data.length, cursor.created));
-      next = fetchPage(cursor, (median(densities) * unreadSpan({ ...w, after: cursor })) / PAGE_SIZE);
+      next = fetchPage(cursor, (median(densities) * unreadSpan({ gte: w.gte, lt: w.lt, after: cursor })) / PAGE_SIZE);
     }
-
     let childLists: ChildLists;
     try {
       childLists = await childListsPending;
@@ -424,45 +441,12 @@ async function readWindow(ctx: ReadContext, pass: PassPlan, partition: string, w
       if (prefetched) releaseWhenSettled(next);
       throw error;
     }
-    let parents = page.data;
-    // A split may have raised the window's floor while this page was in flight: what lies below it now
-    // belongs to the new lower window and is read there, so it is dropped here rather than sent twice.
-    const floor = w.gte;
-    const kept = parents.filter((p) => createdOf(def, p) >= floor);
-    const crossedFloor = kept.length < page.data.length;
-    parents = kept;
-
-    const records: Array<{ stream: StreamName; record: StripeObject }> = [];
-    if (deliversDriver) for (const record of parents) records.push({ stream: def.name as StreamName, record });
-    for (const child of children) {
-      const byParent = childLists.get(child.name) ?? new Map<string, StripeObject[]>();
-      for (const parent of parents) for (const record of byParent.get(parent.id) ?? []) records.push({ stream: child.name as StreamName, record });
-    }
-    // The records are in `records` now. Settled promises may still reach this page and its child lists
-    // (see `takeListPage`): emptied, they keep nothing alive.
-    page.data.length = 0;
-    for (const byParent of childLists.values()) for (const list of byParent.values()) list.length = 0;
-    const last = parents[parents.length - 1];
-    const progress: WindowProgress = page.hasMore && !crossedFloor && last
-      ? { kind: 'advanced', after: { id: last.id, created: createdOf(def, last) } }
-      : { kind: 'finished' };
-    const outcome: PageOutcome = { pass, partition, windowLt: w.lt, progress, records, parentRecords: parents.length, permit };
-    if (progress.kind === 'advanced') {
-      const measured = pageDensity(w, parents.length, progress.after.created);
-      w.ownDensities = [...w.ownDensities, measured.density].slice(-DENSE_REGION.pagesInARow);
-      w.densities = withPage(w.densities, measured);
-      w.density = median(w.densities);
-      if (measured.spread) w.spreadDensities = [...w.spreadDensities, measured.density].slice(-CRITICAL_PATH_PAGES);
-      const oneSecond = parents.length === PAGE_SIZE && createdOf(def, parents[0]!) === progress.after.created;
-      w.pagesInOneSecond = !oneSecond ? 0 : w.after?.created === progress.after.created ? (w.pagesInOneSecond ?? 0) + 1 : 1;
-      w.after = progress.after;
-    } else {
-      w.done = true;
-      // A page that crossed the floor ends the window: its prefetch, already asked for, is not wanted.
-      if (prefetched) releaseWhenSettled(next);
-    }
+    const outcome = takePage({ pass, partition, w, page, childLists, children, deliversDriver, permit });
+    const { progress } = outcome;
+    // A page that crossed the floor ends the window: its prefetch, already asked for, is not wanted.
+    if (progress.kind === 'finished' && prefetched) releaseWhenSettled(next);
     const delivered = deliver(outcome);
-    if (progress.kind === 'advanced' && (w.pagesInOneSecond ?? 0) >= DEEP_SECOND_PAGES) hooks.onDeepSecond(w, progress.after.created);
+    if (progress.kind === 'advanced' && w.pagesInOneSecond >= DEEP_SECOND_PAGES) hooks.onDeepSecond(w, progress.after.created);
     hooks.onProgress();
     await delivered;
     return progress.kind === 'finished';
@@ -471,6 +455,61 @@ async function readWindow(ctx: ReadContext, pass: PassPlan, partition: string, w
     ctx.signal.throwIfAborted();
     if (await handleNext()) return;
   }
+}
+
+/**
+ * The cursor a window resumed after was deleted: its second is read again from its top, and the outcome
+ * says so (the checkpoint then holds the window without a cursor).
+ */
+async function resumeAfterLostCursor(ctx: ReadContext, options: { pass: PassPlan; partition: string; w: LiveWindow; deliver: Deliver }): Promise<void> {
+  const { pass, partition, w } = options;
+  const name = pass.driver.name;
+  ctx.events.emit('warning', {
+    stream: name,
+    code: 'cursor_lost',
+    message: `The object ${w.after?.id} that ${name} was resuming after no longer exists; re-reading its second (${w.after?.created}) so nothing is skipped. A few records may come twice.`,
+  });
+  const outcome: PageOutcome = { pass, partition, windowLt: w.lt, progress: { kind: 'cursor_lost' }, records: [], parentRecords: 0 };
+  if (w.after) w.lt = w.after.created + 1;
+  w.after = undefined;
+  await options.deliver(outcome);
+}
+
+/**
+ * A page and its children as one outcome, and the window moved past it. Synchronous and apart from the
+ * reader's async steps: the loops over records make this hot, and V8 optimizes a plain function of this
+ * size cheaply, where it compiled the async reader around it (four times, as its shapes settled) at more
+ * cost than all of the read's own code took to run.
+ */
+function takePage(options: {
+  pass: PassPlan;
+  partition: string;
+  w: LiveWindow;
+  page: ListPage;
+  childLists: ChildLists;
+  children: readonly StreamDefinition[];
+  deliversDriver: boolean;
+  permit: Permit;
+}): PageOutcome {
+  const { pass, partition, w, page, childLists, children } = options;
+  const def = pass.driver;
+  // A split may have raised the window's floor while this page was in flight: what lies below it now
+  // belongs to the new lower window and is read there, so it is dropped here rather than sent twice.
+  const parents = parentsFrom(def, page.data, w.gte);
+  const crossedFloor = parents.length < page.data.length;
+  const records = pageRecords({ def, deliversDriver: options.deliversDriver, children, parents, childLists });
+  // The records are in `records` now. Settled promises may still reach this page and its child lists
+  // (see `takeListPage`): emptied, they keep nothing alive.
+  page.data.length = 0;
+  for (const byParent of childLists.values()) for (const list of byParent.values()) list.length = 0;
+  const last = parents[parents.length - 1];
+  const progress: WindowProgress = page.hasMore && !crossedFloor && last
+    ? { kind: 'advanced', after: { id: last.id, created: createdOf(def, last) } }
+    : { kind: 'finished' };
+  const outcome: PageOutcome = { pass, partition, windowLt: w.lt, progress, records, parentRecords: parents.length, permit: options.permit };
+  if (progress.kind === 'advanced') advanceWindow(w, { def, parents, after: progress.after });
+  else w.done = true;
+  return outcome;
 }
 
 type ChildLists = Map<string, Map<string, StripeObject[]>>;
@@ -517,6 +556,46 @@ function withPage(densities: readonly number[], page: { density: number; spread:
   return page.spread ? [...densities, page.density].slice(-DENSITY_PAGES) : densities;
 }
 
+/** A page's records in order: the parents (when the pass delivers them), then each child stream's, parent by parent. */
+function pageRecords(options: { def: StreamDefinition; deliversDriver: boolean; children: readonly StreamDefinition[]; parents: readonly StripeObject[]; childLists: ChildLists }): PageRecord[] {
+  const { parents } = options;
+  const records: PageRecord[] = [];
+  if (options.deliversDriver) {
+    const stream = options.def.name as StreamName;
+    for (let i = 0; i < parents.length; i++) records.push({ type: 'record', stream, record: parents[i]! });
+  }
+  for (const child of options.children) {
+    const byParent = options.childLists.get(child.name);
+    if (!byParent) continue;
+    const stream = child.name as StreamName;
+    for (let i = 0; i < parents.length; i++) {
+      const list = byParent.get(parents[i]!.id);
+      if (list) for (let j = 0; j < list.length; j++) records.push({ type: 'record', stream, record: list[j]! });
+    }
+  }
+  return records;
+}
+
+/** Moves a window past a page that advanced it: its cursor, its densities, and how deep its cursor's second runs. */
+function advanceWindow(w: LiveWindow, page: { def: StreamDefinition; parents: readonly StripeObject[]; after: { id: string; created: number } }): void {
+  const { parents, after } = page;
+  const measured = pageDensity(w, parents.length, after.created);
+  w.ownDensities = [...w.ownDensities, measured.density].slice(-DENSE_REGION.pagesInARow);
+  w.densities = withPage(w.densities, measured);
+  w.density = median(w.densities);
+  if (measured.spread) w.spreadDensities = [...w.spreadDensities, measured.density].slice(-CRITICAL_PATH_PAGES);
+  const oneSecond = parents.length === PAGE_SIZE && createdOf(page.def, parents[0]!) === after.created;
+  w.pagesInOneSecond = !oneSecond ? 0 : w.after?.created === after.created ? w.pagesInOneSecond + 1 : 1;
+  w.after = after;
+}
+
+/** The objects of a page created at `floor` or later. */
+function parentsFrom(def: StreamDefinition, data: readonly StripeObject[], floor: number): StripeObject[] {
+  const parents: StripeObject[] = [];
+  for (let i = 0; i < data.length; i++) if (createdOf(def, data[i]!) >= floor) parents.push(data[i]!);
+  return parents;
+}
+
 function createdOf(def: StreamDefinition, record: StripeObject): number {
   const value = record[def.createdField];
   if (typeof value !== 'number' || !Number.isInteger(value)) {
@@ -543,14 +622,19 @@ async function readWindowPage(ctx: ReadContext, def: StreamDefinition, partition
     throw error;
   }
   const page = takeListPage(result, { stream: def.name, path: def.path, objectType: def.objectType });
-  for (const record of page.data) {
+  checkInWindow(def, page.data, window, result.requestId);
+  return page;
+}
+
+/** Every object of a page lies in the window asked for: a list filter ignored on the way must stop the read, not skew it. */
+function checkInWindow(def: StreamDefinition, data: readonly StripeObject[], window: CheckpointWindow, requestId: string | undefined): void {
+  for (const record of data) {
     const created = createdOf(def, record);
     if (created < window.gte || created >= window.lt) {
       throw new StripeApiError(
-        `Stripe returned ${def.name} object ${record.id} created at ${created}, outside the requested range [${window.gte}, ${window.lt}); the list filter was ignored, so the sync stopped rather than guess. Check that baseUrl points at Stripe and that no proxy drops query parameters, then resume from the last checkpoint; report it to Stripe with the request id if it persists.${result.requestId ? ` [Stripe request id: ${result.requestId}]` : ''}`,
-        { stream: def.name, requestId: result.requestId },
+        `Stripe returned ${def.name} object ${record.id} created at ${created}, outside the requested range [${window.gte}, ${window.lt}); the list filter was ignored, so the sync stopped rather than guess. Check that baseUrl points at Stripe and that no proxy drops query parameters, then resume from the last checkpoint; report it to Stripe with the request id if it persists.${requestId ? ` [Stripe request id: ${requestId}]` : ''}`,
+        { stream: def.name, requestId },
       );
     }
   }
-  return page;
 }

@@ -3,12 +3,12 @@ import type { Checkpoint, StreamState } from '../checkpoint/schema.js';
 import { deepFreeze } from '../freeze.js';
 import type { PassPlan } from '../plan/passes.js';
 import { applyWindowProgress, isStreamDone } from '../plan/windows.js';
-import type { Message, RecordMessage, ResyncMessage, StreamProgress } from '../types.js';
+import type { Message, ResyncMessage, StreamProgress } from '../types.js';
 import type { Batch } from './batches.js';
 import type { ReadContext } from './context.js';
 import { PageBudget } from './page-budget.js';
 import { PageChannel } from './page-channel.js';
-import { runPass, type PageOutcome } from './pass.js';
+import { runPass, type PageOutcome, type PageRecord } from './pass.js';
 
 /** Pages buffered between readers and the consumer (each also holds a permit of the page budget). */
 const BUFFERED_PAGES = 16;
@@ -111,13 +111,12 @@ export async function* runRead(options: {
       checkpoint = advance(checkpoint, page);
       // A split delivers nothing: the next page's checkpoint will carry it.
       if (page.progress.kind === 'split') continue;
-      const records = page.records;
-      const batch: Message[] = new Array<Message>(records.length);
-      for (let i = 0; i < records.length; i++) {
-        const { stream, record } = records[i]!;
-        // The page parser checked the object's type against the stream; its fields are Stripe's to vouch for.
-        batch[i] = { type: 'record', stream, record } as unknown as RecordMessage;
-      }
+      // The page's records are already messages: the batch is their array, with the page's closing
+      // brackets and checkpoint after them. (The page parser checked each object's type against its
+      // stream; its fields are Stripe's to vouch for.)
+      const batch = page.records as unknown as Message[];
+      const recordCount = batch.length;
+      countRecords(progress, page.records);
       const closed = closeBrackets(checkpoint, page.pass.members);
       checkpoint = closed.checkpoint;
       batch.push(...closed.messages);
@@ -128,15 +127,12 @@ export async function* runRead(options: {
       // Resumes once the consumer has taken the whole batch and asks for more.
       yield batch;
       yieldedCheckpoint = true;
-      // Taken: this frame must not keep the records reachable while it waits for the next page.
+      // Taken: this frame must not keep the records reachable while it waits for the next page (the promise
+      // that brought the page may still reach the array, see `takeListPage`).
       batch.length = 0;
       // The consumer has the page's records and checkpoint: its place in the budget goes to the next page request.
       page.permit?.release();
-
-      totalRecords += records.length;
-      for (const { stream } of records) progress.get(stream)!.records += 1;
-      // Handed on: the promise that brought the page may still reach it (see `takeListPage`).
-      records.length = 0;
+      totalRecords += recordCount;
       if (page.progress.kind === 'advanced' || page.progress.kind === 'finished') {
         ctx.events.emit('page', { stream: page.pass.driver.name, records: page.parentRecords, hasMore: page.progress.kind !== 'finished' });
       }
@@ -173,6 +169,11 @@ export async function* runRead(options: {
     channel.close();
     budget.close(new DOMException('The read was stopped.', 'AbortError'));
   }
+}
+
+/** Adds a page's records to their streams' counts (in a function of its own: see `takePage` in pass.ts on hot loops in async code). */
+function countRecords(progress: ReadonlyMap<string, { records: number }>, records: readonly PageRecord[]): void {
+  for (const { stream } of records) progress.get(stream)!.records += 1;
 }
 
 /** Ends the open resync bracket of every stream given that has nothing left to read. */

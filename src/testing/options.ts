@@ -20,7 +20,7 @@ const THREE_YEARS_SECONDS = 3 * 365 * 24 * 60 * 60;
  * the platform's connected accounts (from the `accounts` option, one object per account).
  */
 export const GENERATED_STREAMS: readonly StreamName[] = STREAMS
-  .filter((s) => !('parent' in s) && s.name !== 'events' && s.path !== '/v1/accounts')
+  .filter((s) => s.parent === undefined && s.name !== 'events' && s.path !== '/v1/accounts')
   .map((s) => s.name);
 
 /**

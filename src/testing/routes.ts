@@ -25,7 +25,7 @@ for (const def of STREAMS) {
     });
   } else {
     lists.set(def.path, def.name);
-    if (!('parent' in def)) retrievable.set(def.path, def.name);
+    if (def.parent === undefined) retrievable.set(def.path, def.name);
   }
 }
 

@@ -5,7 +5,7 @@ import { ids, NOW, NOW_MS } from './helpers.js';
 
 type Obj = Readonly<Record<string, unknown>>;
 // Connected accounts (`/v1/accounts`) come from the `accounts` option, not from `records`: none by default.
-const TOP_LEVEL = STREAMS.filter((s) => !('parent' in s) && s.name !== 'events' && s.path !== '/v1/accounts').map((s) => s.name);
+const TOP_LEVEL = STREAMS.filter((s) => s.parent === undefined && s.name !== 'events' && s.path !== '/v1/accounts').map((s) => s.name);
 
 describe('generated data', () => {
   it('is deterministic per seed', () => {
