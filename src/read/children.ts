@@ -1,5 +1,6 @@
 import type { StreamDefinition } from '../catalog/streams.js';
 import { isResourceMissing } from '../errors.js';
+import { AHEAD_PRIORITY } from '../http/throttle.js';
 import type { ReadContext } from './context.js';
 import { parseListPage, takeListPage, type StripeObject } from './list-page.js';
 
@@ -34,7 +35,9 @@ export async function readChildren(ctx: ReadContext, child: StreamDefinition, pa
     };
     let result;
     try {
-      result = await ctx.http.get({ stream: child.name, path, query, signal: ctx.signal });
+      // Ahead of every list page waiting in the throttle: the parent's page is parsed and held until its
+      // children are in, and a request that starts a new page would only hold more.
+      result = await ctx.http.get({ stream: child.name, path, query, signal: ctx.signal, priority: AHEAD_PRIORITY });
     } catch (error) {
       if (isResourceMissing(error)) {
         if (items.length > 0 && restarts < 3) {
