@@ -19,6 +19,8 @@ export interface GetOptions {
   readonly signal?: AbortSignal;
   /** Its place among this account's waiting requests (see `ScheduleOptions.priority`). */
   readonly priority?: number;
+  /** It reads a held page's children (see `ScheduleOptions.completesPage`). */
+  readonly completesPage?: boolean;
 }
 
 export interface GetResult {
@@ -127,7 +129,7 @@ export class StripeHttp {
             const body: unknown = await this.shared.stripe.rawRequest('GET', path, undefined, this.stripeAccount ? { stripeAccount: this.stripeAccount } : {});
             const requestId = (body as { lastResponse?: { requestId?: string } }).lastResponse?.requestId;
             return { body, requestId };
-          }, { ...(options.priority === undefined ? {} : { priority: options.priority }), ...(signal ? { signal } : {}) });
+          }, { ...(options.priority === undefined ? {} : { priority: options.priority }), ...(options.completesPage ? { completesPage: true } : {}), ...(signal ? { signal } : {}) });
         },
         {
           retries: this.config.maxRetries,

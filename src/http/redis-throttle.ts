@@ -3,7 +3,7 @@ import Bottleneck from 'bottleneck';
 import type { Redis } from 'ioredis';
 import { StripeSourceError } from '../errors.js';
 import { redactSecrets } from '../redact.js';
-import { AHEAD_PRIORITY, DEFAULT_PRIORITY, nextRate, waitUntil, type RequestThrottle, type ScheduleOptions, type ThrottleOptions } from './throttle.js';
+import { AHEAD_PRIORITY, COMPLETES_PAGE_PRIORITY, DEFAULT_PRIORITY, nextRate, waitUntil, type RequestThrottle, type ScheduleOptions, type ThrottleOptions } from './throttle.js';
 
 export interface RedisThrottleOptions extends ThrottleOptions {
   /** An ioredis client (duplicated, never used or closed itself) or a `redis://` / `rediss://` URL. */
@@ -72,11 +72,13 @@ export class RedisThrottle implements RequestThrottle {
       const run = async (): Promise<void> => {
         const [endpointLimiter, globalLimiter] = await Promise.all([session.limiter(`endpoint:${endpoint}`, this.minTime(endpoint)), session.limiter('global', this.minTime('global'))]);
         // Priorities order this process's own queue; other processes' requests keep their turns. Only a
-        // chain (AHEAD_PRIORITY) also goes first for the account's global slots, as in `Throttle`.
+        // chain (AHEAD_PRIORITY), then a held page's children, also go first for the account's global
+        // slots, as in `Throttle`.
         const priority = options.priority ?? DEFAULT_PRIORITY;
+        const globalPriority = priority === AHEAD_PRIORITY ? AHEAD_PRIORITY : options.completesPage ? COMPLETES_PAGE_PRIORITY : DEFAULT_PRIORITY;
         const hold = endpointLimiter.schedule({ expiration: HOLD_EXPIRY_MS, priority }, async () => {
           let sentAt = 0;
-          await globalLimiter.schedule({ expiration: HOLD_EXPIRY_MS, priority: priority === AHEAD_PRIORITY ? AHEAD_PRIORITY : DEFAULT_PRIORITY }, async () => {
+          await globalLimiter.schedule({ expiration: HOLD_EXPIRY_MS, priority: globalPriority }, async () => {
             sentAt = performance.now();
             sent = true;
             // The request runs outside both buckets: they pace sends, not responses.

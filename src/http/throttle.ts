@@ -60,12 +60,21 @@ export interface ScheduleOptions {
    * another decides when the read ends. See `priorityByUnreadPages` for the rest.
    */
   readonly priority?: number;
+  /**
+   * The request reads what a page already parsed and held still needs (its parents' children): for the
+   * account's slots it goes right after chains (`AHEAD_PRIORITY`) and ahead of list pages, which would only
+   * start more pages to hold while this one waits.
+   */
+  readonly completesPage?: boolean;
   /** Takes the request out of the queue when aborted (the in-process throttle; the shared one lets it go and the task sees the abort). */
   readonly signal?: AbortSignal;
 }
 
 /** The priority of a request that goes ahead of every other waiting for its endpoint and the account. */
 export const AHEAD_PRIORITY = 0;
+
+/** Where a request that completes a held page (`ScheduleOptions.completesPage`) ranks for the account's slots: after chains. */
+export const COMPLETES_PAGE_PRIORITY = 1;
 
 /** Bottleneck's default priority: last, first come first served. */
 export const DEFAULT_PRIORITY = 5;
@@ -153,6 +162,7 @@ export class Throttle implements RequestThrottle {
             if (this.busy.size > 0) this.requestPump();
           });
         },
+        completesPage: options.completesPage === true,
         fail: reject,
         signal,
       };
@@ -277,7 +287,8 @@ export class Throttle implements RequestThrottle {
         const head = bucket.queue.peek()!;
         // Endpoints with deep queues (a children fan-out: one request per parent) go first for global
         // slots: the run lasts as long as its busiest endpoint, so that one must never wait its turn.
-        const priority = head.priority === AHEAD_PRIORITY ? AHEAD_PRIORITY : globalPriority(bucket.queue.size - 1);
+        // A page's children come next: their page is parsed and held until they are in.
+        const priority = head.priority === AHEAD_PRIORITY ? AHEAD_PRIORITY : head.completesPage ? COMPLETES_PAGE_PRIORITY : globalPriority(bucket.queue.size - 1);
         if (priority < bestPriority || (priority === bestPriority && head.seq < bestSeq)) {
           best = bucket;
           bestPriority = priority;
@@ -340,6 +351,7 @@ export class Throttle implements RequestThrottle {
 
 interface Waiter extends Queued {
   readonly run: () => void;
+  readonly completesPage: boolean;
   readonly fail: (error: unknown) => void;
   readonly signal: AbortSignal | undefined;
 }

@@ -1,6 +1,5 @@
 import type { StreamDefinition } from '../catalog/streams.js';
 import { isResourceMissing } from '../errors.js';
-import { AHEAD_PRIORITY } from '../http/throttle.js';
 import type { ReadContext } from './context.js';
 import { parseListPage, takeListPage, type StripeObject } from './list-page.js';
 
@@ -35,9 +34,9 @@ export async function readChildren(ctx: ReadContext, child: StreamDefinition, pa
     };
     let result;
     try {
-      // Ahead of every list page waiting in the throttle: the parent's page is parsed and held until its
-      // children are in, and a request that starts a new page would only hold more.
-      result = await ctx.http.get({ stream: child.name, path, query, signal: ctx.signal, priority: AHEAD_PRIORITY });
+      // Ahead of the list pages waiting in the throttle (after chains): the parent's page is parsed and
+      // held until its children are in, and a request that starts a new page would only hold more.
+      result = await ctx.http.get({ stream: child.name, path, query, signal: ctx.signal, completesPage: true });
     } catch (error) {
       if (isResourceMissing(error)) {
         if (items.length > 0 && restarts < 3) {

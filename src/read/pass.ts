@@ -29,7 +29,11 @@ export interface PageOutcome {
   /** The window's `lt` when the outcome was made: its identity in the checkpoint. */
   readonly windowLt: number;
   readonly progress: WindowProgress;
-  /** The page's records as the messages the read yields. Emptied by the consumer once handed on (see `takeListPage`). */
+  /**
+   * The page's records as the messages the read yields, in an array of the outcome's own: the consumer
+   * yields this very array with the page's checkpoint pushed after the records, and empties it once handed
+   * on (see `takeListPage`).
+   */
   readonly records: PageRecord[];
   /** Parent objects on the page (for the `page` event). */
   readonly parentRecords: number;

@@ -115,7 +115,7 @@ export async function* runRead(options: {
       // brackets and checkpoint after them. (The page parser checked each object's type against its
       // stream; its fields are Stripe's to vouch for.)
       const batch = page.records as unknown as Message[];
-      const recordCount = batch.length;
+      totalRecords += batch.length;
       countRecords(progress, page.records);
       const closed = closeBrackets(checkpoint, page.pass.members);
       checkpoint = closed.checkpoint;
@@ -132,7 +132,6 @@ export async function* runRead(options: {
       batch.length = 0;
       // The consumer has the page's records and checkpoint: its place in the budget goes to the next page request.
       page.permit?.release();
-      totalRecords += recordCount;
       if (page.progress.kind === 'advanced' || page.progress.kind === 'finished') {
         ctx.events.emit('page', { stream: page.pass.driver.name, records: page.parentRecords, hasMore: page.progress.kind !== 'finished' });
       }

@@ -7,6 +7,9 @@ describe("a page's child requests", () => {
     const { fake, source } = await startFake({ seed: 5, records: { invoices: 400 }, latencyMs: { median: 2, p99: 10 } });
     // The account's bucket is what holds requests back (an endpoint's own is wide): list pages of a dozen
     // windows queue for it, and each page's lines requests must still go out one after another, ahead of them.
+    // 400 invoices over the account's years: no window is cut while its page waits (a cut needs about three
+    // pages left in one window) and no second is deep enough for a chain, either of which could come between.
+    // (A chain goes first even before children; the throttle's unit test covers that.)
     const s = source({ maxRequestsPerSecond: 40, maxRequestsPerSecondPerEndpoint: 1000 });
     const sent: string[] = [];
     s.on('request', (e) => sent.push(e.path));

@@ -149,6 +149,27 @@ describe('Throttle', () => {
     expect(order).toHaveLength(13);
   });
 
+  it("gives a held page's children the account's slots ahead of list pages, after a chain", async () => {
+    // The account's bucket is the bottleneck; list pages of a dozen windows wait for it (their endpoint
+    // ranks by depth), then a page's two lines requests and a chain's page arrive.
+    const throttle = new Throttle({ globalPerSecond: 50, endpointPerSecond: 1000 });
+    throttles.push(throttle);
+    const order: string[] = [];
+    const tasks = Array.from({ length: 12 }, (_, i) => throttle.schedule('/v1/invoices', async () => void order.push(`list${i}`)));
+    await tasks[0];
+    tasks.push(
+      throttle.schedule('/v1/invoices/in_1/lines', async () => void order.push('lines1'), { completesPage: true }),
+      throttle.schedule('/v1/invoices/in_2/lines', async () => void order.push('lines2'), { completesPage: true }),
+      throttle.schedule('/v1/charges', async () => void order.push('chain'), { priority: AHEAD_PRIORITY }),
+    );
+    await Promise.all(tasks);
+    // In arrival order they would go 13th to 15th; the chain first, the lines requests next, one after the other.
+    const chain = order.indexOf('chain');
+    expect(chain).toBeLessThanOrEqual(2);
+    expect(order.slice(chain + 1, chain + 3)).toEqual(['lines1', 'lines2']);
+    expect(order).toHaveLength(15);
+  });
+
   it('puts windows with more pages left first (1 at 128 or more), the default under 16, never 0', () => {
     expect([1000, 128, 127, 64, 32, 16, 15, 0, Infinity, Number.NaN].map(priorityByUnreadPages)).toEqual([1, 1, 2, 2, 3, 4, 5, 5, 1, 5]);
   });
