@@ -6,7 +6,7 @@ import { criticalPathCuts, type CriticalPathOptions } from '../plan/critical-pat
 import { awaitingDenseVerdict, denseRegionCuts, median, type DenseRegionOptions, type WindowDensity } from '../plan/dense-regions.js';
 import { cutsBelowCursor, partitionParams, splitPoint, splitPoints, unreadSpan, windowQuery, type WindowProgress } from '../plan/windows.js';
 import { AHEAD_PRIORITY, DEFAULT_PRIORITY, priorityByUnreadPages } from '../http/throttle.js';
-import { readChildren } from './children.js';
+import { embeddedChildren, readChildren } from './children.js';
 import type { ReadContext } from './context.js';
 import { takeListPage, type ListPage, type StripeObject } from './list-page.js';
 import type { PageBudget, Permit } from './page-budget.js';
@@ -525,15 +525,26 @@ interface FetchedPage {
   readonly childLists: Promise<ChildLists>;
 }
 
-/** The children of `parents`, one child stream after another, every parent of a stream at once. */
+/**
+ * The children of `parents`, one child stream after another, every parent of a stream at once: what each
+ * parent carries itself at once, and a read of its own only for the parents with more to list.
+ */
 async function readAllChildren(ctx: ReadContext, children: readonly StreamDefinition[], parents: readonly StripeObject[], load: PassLoad): Promise<ChildLists> {
   const childLists: ChildLists = new Map();
   for (const child of children) {
-    const lists = await Promise.all(parents.map((parent) => {
+    const byParent = new Map<string, StripeObject[]>();
+    const reads: Array<Promise<void>> = [];
+    for (const parent of parents) {
+      const start = embeddedChildren(child, parent);
+      if (!start.hasMore) {
+        byParent.set(parent.id, start.items);
+        continue;
+      }
       load.childReads += 1;
-      return readChildren(ctx, child, parent).finally(() => (load.childReads -= 1));
-    }));
-    childLists.set(child.name, new Map(parents.map((parent, i) => [parent.id, lists[i] ?? []])));
+      reads.push(readChildren(ctx, child, parent, start).then((list) => void byParent.set(parent.id, list ?? [])).finally(() => (load.childReads -= 1)));
+    }
+    await Promise.all(reads);
+    childLists.set(child.name, byParent);
   }
   return childLists;
 }
