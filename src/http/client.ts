@@ -129,7 +129,7 @@ export class StripeHttp {
             const body: unknown = await this.shared.stripe.rawRequest('GET', path, undefined, this.stripeAccount ? { stripeAccount: this.stripeAccount } : {});
             const requestId = (body as { lastResponse?: { requestId?: string } }).lastResponse?.requestId;
             return { body, requestId };
-          }, { ...(options.priority === undefined ? {} : { priority: options.priority }), ...(options.completesPage ? { completesPage: true } : {}), ...(signal ? { signal } : {}) });
+          }, { priority: options.priority, completesPage: options.completesPage, signal });
         },
         {
           retries: this.config.maxRetries,

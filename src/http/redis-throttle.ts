@@ -3,7 +3,7 @@ import Bottleneck from 'bottleneck';
 import type { Redis } from 'ioredis';
 import { StripeSourceError } from '../errors.js';
 import { redactSecrets } from '../redact.js';
-import { AHEAD_PRIORITY, COMPLETES_PAGE_PRIORITY, DEFAULT_PRIORITY, nextRate, waitUntil, type RequestThrottle, type ScheduleOptions, type ThrottleOptions } from './throttle.js';
+import { accountRank, DEFAULT_PRIORITY, nextRate, waitUntil, type RequestThrottle, type ScheduleOptions, type ThrottleOptions } from './throttle.js';
 
 export interface RedisThrottleOptions extends ThrottleOptions {
   /** An ioredis client (duplicated, never used or closed itself) or a `redis://` / `rediss://` URL. */
@@ -75,10 +75,10 @@ export class RedisThrottle implements RequestThrottle {
         // chain (AHEAD_PRIORITY), then a held page's children, also go first for the account's global
         // slots, as in `Throttle`.
         const priority = options.priority ?? DEFAULT_PRIORITY;
-        const globalPriority = priority === AHEAD_PRIORITY ? AHEAD_PRIORITY : options.completesPage ? COMPLETES_PAGE_PRIORITY : DEFAULT_PRIORITY;
+        const slotPriority = accountRank({ priority, completesPage: options.completesPage === true }, DEFAULT_PRIORITY);
         const hold = endpointLimiter.schedule({ expiration: HOLD_EXPIRY_MS, priority }, async () => {
           let sentAt = 0;
-          await globalLimiter.schedule({ expiration: HOLD_EXPIRY_MS, priority: globalPriority }, async () => {
+          await globalLimiter.schedule({ expiration: HOLD_EXPIRY_MS, priority: slotPriority }, async () => {
             sentAt = performance.now();
             sent = true;
             // The request runs outside both buckets: they pace sends, not responses.

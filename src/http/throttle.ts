@@ -80,6 +80,15 @@ export const COMPLETES_PAGE_PRIORITY = 1;
 export const DEFAULT_PRIORITY = 5;
 
 /**
+ * Where a waiting request ranks for the account's slots (0 goes first): a chain, then a held page's
+ * children (`completesPage`), then `otherwise`. Both throttles rank by it.
+ */
+export function accountRank(request: { readonly priority: number; readonly completesPage: boolean }, otherwise: number): number {
+  if (request.priority === AHEAD_PRIORITY) return AHEAD_PRIORITY;
+  return request.completesPage ? COMPLETES_PAGE_PRIORITY : otherwise;
+}
+
+/**
  * Stripe limits requests per account (100/s live, 25/s test) and per endpoint (25/s). One global bucket and
  * one bucket per endpoint, shared by every stream of a source, keep a sync under both. Buckets space
  * requests evenly rather than letting a burst through at each second's start, because Stripe counts in a
@@ -288,7 +297,7 @@ export class Throttle implements RequestThrottle {
         // Endpoints with deep queues (a children fan-out: one request per parent) go first for global
         // slots: the run lasts as long as its busiest endpoint, so that one must never wait its turn.
         // A page's children come next: their page is parsed and held until they are in.
-        const priority = head.priority === AHEAD_PRIORITY ? AHEAD_PRIORITY : head.completesPage ? COMPLETES_PAGE_PRIORITY : globalPriority(bucket.queue.size - 1);
+        const priority = accountRank(head, globalPriority(bucket.queue.size - 1));
         if (priority < bestPriority || (priority === bestPriority && head.seq < bestSeq)) {
           best = bucket;
           bestPriority = priority;

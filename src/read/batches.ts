@@ -44,7 +44,6 @@ export function flattenBatches<T>(batches: AsyncGenerator<Batch<T>, unknown, und
         return done();
       }
       batch = step.value;
-      index = 0;
     }
     return { value: batch[index++]!, done: false };
   };
