@@ -101,6 +101,61 @@ async function runWorker(script, job, { label, limitSeconds }) {
   });
 }
 
+/** One library run against the fake, checked against what the fake holds. */
+async function libraryRun({ scenario, fake, hello, truth, limitSeconds, failures, notes }) {
+  await fake.request('reset');
+  const lib = await runWorker('./library-worker.mjs', {
+    url: hello.url,
+    apiKey: hello.apiKey,
+    streams: scenario.streams,
+    ...scenario.library,
+    sink: scenario.sink ?? null,
+  }, { label: 'library', limitSeconds });
+  const stats = await fake.request('stats');
+  if (lib.error) failures.push(`library: ${lib.error}`);
+  if (lib.timedOut) notes.push(`library stopped at its ${limitSeconds} s limit after ${fmt(lib.records)} of ${fmt(truth.records)} records: figures extrapolated from that part`);
+  if (!lib.timedOut && !lib.error) {
+    const wrong = Object.entries(truth.counts).filter(([stream, n]) => (lib.counts[stream] ?? 0) !== n);
+    if (wrong.length > 0) {
+      failures.push(`library records differ from the fake's: ${wrong.map(([s, n]) => `${s} ${fmt(lib.counts[s] ?? 0)}/${fmt(n)}`).join(', ')}`);
+    }
+  }
+  log(`  library: ${fmt(lib.records)} records in ${fmt(lib.seconds, 1)} s, ${fmt(stats.total)} requests, ${fmt(stats.byStatus['429'] ?? 0)} answered 429`);
+  return { result: lib, stats };
+}
+
+/** One baseline run (the stripe package's pager), sampled for `baselineSeconds` unless that is 0. */
+async function baselineRun({ scenario, fake, hello, truth, limitSeconds, failures, notes }) {
+  await fake.request('reset');
+  const budget = baselineSecondsOverride ?? scenario.baselineSeconds;
+  const base = await runWorker('./baseline-worker.mjs', {
+    url: hello.url,
+    apiKey: hello.apiKey,
+    units: truth.units,
+    budgetSeconds: budget,
+    extrapolateBy: scenario.extrapolateBy,
+    sink: scenario.sink ?? null,
+  }, { label: 'baseline', limitSeconds: Math.max(limitSeconds, budget * 2 + 30) });
+  const stats = await fake.request('stats');
+  if (base.error) failures.push(`baseline: ${base.error}`);
+  if (base.sampled) {
+    notes.push(`baseline sampled for ${fmt(base.seconds, 0)} s (${fmt(base.records)} records), full run estimated at ${fmt(base.estimatedSeconds, 0)} s`);
+  } else if (!base.error) {
+    const wrong = Object.entries(truth.counts).filter(([stream, n]) => (base.counts[stream] ?? 0) !== n);
+    if (wrong.length > 0) failures.push(`baseline records differ from the fake's: ${wrong.map(([s, n]) => `${s} ${fmt(base.counts[s] ?? 0)}/${fmt(n)}`).join(', ')}`);
+  }
+  log(`  baseline: ${fmt(base.records)} records in ${fmt(base.seconds, 1)} s, ${fmt(stats.total)} requests, ${fmt(stats.byStatus['429'] ?? 0)} answered 429`);
+  return { result: base, stats };
+}
+
+const cpuPerRecord = (result) => (result.records > 0 ? result.cpuMicros / result.records : Infinity);
+
+/** The run with the median CPU time per record (the lower middle of an even count). */
+function medianRun(runs) {
+  const sorted = [...runs].sort((a, b) => cpuPerRecord(a.result) - cpuPerRecord(b.result));
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
 async function runScenario(scenario) {
   const notes = [];
   const failures = [];
@@ -116,51 +171,23 @@ async function runScenario(scenario) {
     log(`  fake at ${hello.url}: ${fmt(truth.records)} records to read, at least ${fmt(truth.minRequests.total)} requests (generated in ${fmt(hello.generationSeconds, 1)} s)`);
     const limitSeconds = timeLimitOverride ?? scenario.limitSeconds;
 
-    await fake.request('reset');
-    const lib = await runWorker('./library-worker.mjs', {
-      url: hello.url,
-      apiKey: hello.apiKey,
-      streams: scenario.streams,
-      ...scenario.library,
-      sink: scenario.sink ?? null,
-    }, { label: 'library', limitSeconds });
-    const libStats = await fake.request('stats');
-    if (lib.error) failures.push(`library: ${lib.error}`);
-    if (lib.timedOut) notes.push(`library stopped at its ${limitSeconds} s limit after ${fmt(lib.records)} of ${fmt(truth.records)} records: figures extrapolated from that part`);
-    const complete = !lib.timedOut && !lib.error;
-    if (complete) {
-      const wrong = Object.entries(truth.counts).filter(([stream, n]) => (lib.counts[stream] ?? 0) !== n);
-      if (wrong.length > 0) {
-        failures.push(`library records differ from the fake's: ${wrong.map(([s, n]) => `${s} ${fmt(lib.counts[s] ?? 0)}/${fmt(n)}`).join(', ')}`);
+    // One library run, then one baseline run, `runs` times over (see scenarios.mjs).
+    const libRuns = [];
+    const baseRuns = [];
+    for (let run = 1; run <= (scenario.runs ?? 1); run++) {
+      libRuns.push(await libraryRun({ scenario, fake, hello, truth, limitSeconds, failures, notes }));
+      if (!args['no-baseline']) {
+        if (scenario.fake.rateLimit) await sleep(1100); // the fake's one-second rate window forgets the library's requests
+        baseRuns.push(await baselineRun({ scenario, fake, hello, truth, limitSeconds, failures, notes }));
       }
     }
-    log(`  library: ${fmt(lib.records)} records in ${fmt(lib.seconds, 1)} s, ${fmt(libStats.total)} requests, ${fmt(libStats.byStatus['429'] ?? 0)} answered 429`);
-
-    let base = null;
-    let baseStats = null;
-    if (!args['no-baseline']) {
-      if (scenario.fake.rateLimit) await sleep(1100); // the fake's one-second rate window forgets the library's requests
-      await fake.request('reset');
-      const budget = baselineSecondsOverride ?? scenario.baselineSeconds;
-      base = await runWorker('./baseline-worker.mjs', {
-        url: hello.url,
-        apiKey: hello.apiKey,
-        units: truth.units,
-        budgetSeconds: budget,
-        extrapolateBy: scenario.extrapolateBy,
-        sink: scenario.sink ?? null,
-      }, { label: 'baseline', limitSeconds: Math.max(limitSeconds, budget * 2 + 30) });
-      baseStats = await fake.request('stats');
-      if (base.error) failures.push(`baseline: ${base.error}`);
-      if (base.sampled) {
-        notes.push(`baseline sampled for ${fmt(base.seconds, 0)} s (${fmt(base.records)} records), full run estimated at ${fmt(base.estimatedSeconds, 0)} s`);
-      } else if (!base.error) {
-        const wrong = Object.entries(truth.counts).filter(([stream, n]) => (base.counts[stream] ?? 0) !== n);
-        if (wrong.length > 0) failures.push(`baseline records differ from the fake's: ${wrong.map(([s, n]) => `${s} ${fmt(base.counts[s] ?? 0)}/${fmt(n)}`).join(', ')}`);
-      }
-      log(`  baseline: ${fmt(base.records)} records in ${fmt(base.seconds, 1)} s, ${fmt(baseStats.total)} requests, ${fmt(baseStats.byStatus['429'] ?? 0)} answered 429`);
-      if (base.records > 0) notes.push(`baseline process: peak RSS ${fmt(base.peakRssMb)} MB, ${fmt(base.cpuMicros / base.records, 1)} CPU µs/record`);
+    const { result: lib, stats: libStats } = medianRun(libRuns);
+    const { result: base = null } = baseRuns.length > 0 ? medianRun(baseRuns) : {};
+    if (libRuns.length > 1) {
+      const each = (runs) => runs.map(({ result }) => fmt(cpuPerRecord(result), 1)).join(', ');
+      notes.push(`CPU µs/record in turn, library: ${each(libRuns)}${baseRuns.length > 0 ? `; baseline: ${each(baseRuns)}` : ''} (the row: the library's median run)`);
     }
+    if (base && base.records > 0) notes.push(`baseline process${baseRuns.length > 1 ? ' (median run)' : ''}: peak RSS ${fmt(base.peakRssMb)} MB, ${fmt(cpuPerRecord(base), 1)} CPU µs/record`);
 
     const seconds = lib.seconds;
     const recordsPerSecond = lib.records / seconds;
