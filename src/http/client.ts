@@ -112,6 +112,11 @@ export class StripeHttp {
     return this.shared.throttle.waiting?.(endpointOf(path)) ?? 0;
   }
 
+  /** Pages a read should have out at once as far as the throttle can tell (see `Throttle.pageCap`). */
+  pageCap(): number {
+    return this.shared.throttle.pageCap?.() ?? Infinity;
+  }
+
   async get(options: GetOptions): Promise<GetResult> {
     const { stream, signal } = options;
     const path = buildPath(options.path, options.query);

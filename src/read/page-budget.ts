@@ -49,10 +49,16 @@ export class PageBudget {
   private readonly waiters: Waiter[] = [];
   private readonly urgentWaiters: Waiter[] = [];
   private closed: { error: unknown } | undefined;
+  /** A bound from outside on permits out, asked at every grant (see `Throttle.pageCap`). */
+  private readonly cap: () => number;
 
-  /** `arrivedCapacity` and `slowConsumerCapacity` default to `capacity` (no cap beyond it); `now` (ms) to `performance.now`. */
-  constructor(options: { capacity: number; arrivedCapacity?: number; slowConsumerCapacity?: number; now?: () => number }) {
-    const { capacity, arrivedCapacity = capacity, slowConsumerCapacity = capacity, now = () => performance.now() } = options;
+  /**
+   * `arrivedCapacity` and `slowConsumerCapacity` default to `capacity` (no cap beyond it); `now` (ms) to
+   * `performance.now`; `cap` to none. A `cap` that rises lets waiters go at the next release or take.
+   */
+  constructor(options: { capacity: number; arrivedCapacity?: number; slowConsumerCapacity?: number; now?: () => number; cap?: () => number }) {
+    const { capacity, arrivedCapacity = capacity, slowConsumerCapacity = capacity, now = () => performance.now(), cap = () => Infinity } = options;
+    this.cap = cap;
     for (const [name, value] of [['capacity', capacity], ['arrivedCapacity', arrivedCapacity], ['slowConsumerCapacity', slowConsumerCapacity]] as const) {
       if (!Number.isInteger(value) || value < 1) throw new RangeError(`PageBudget ${name} must be a whole number of at least 1, not ${value}.`);
     }
@@ -133,7 +139,8 @@ export class PageBudget {
   }
 
   private free(): boolean {
-    return this.inUse < this.limit && this.arrivedCount < this.arrivedCapacity;
+    // At least one permit, whatever the cap says: a read with none out would never take another.
+    return this.inUse < Math.min(this.limit, Math.max(1, this.cap())) && this.arrivedCount < this.arrivedCapacity;
   }
 
   /** Hands free places to waiters, in order, in the same tick as the release: no newcomer overtakes them. */

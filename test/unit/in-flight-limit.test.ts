@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { BUSY, IDLE, inFlightFloor, nextInFlightLimit, ROUND_TRIP_SPREAD, STEP } from '../../src/http/in-flight-limit.js';
-import { MAX_REQUESTS_IN_FLIGHT, MIN_REQUESTS_IN_FLIGHT, Throttle } from '../../src/http/throttle.js';
+import { MAX_REQUESTS_IN_FLIGHT, MIN_PAGES_WHILE_LOOP_BUSY, MIN_REQUESTS_IN_FLIGHT, Throttle } from '../../src/http/throttle.js';
 
 const bounds = { floor: 16, ceiling: 100 };
 
@@ -113,6 +113,30 @@ describe('Throttle: requests in flight follow the event loop', () => {
     await until(throttle, { answer: () => new Promise((resolve) => setTimeout(resolve, 20)), done: () => throttle.inFlightLimit >= 20, seconds: 5, overLimit });
     expect(throttle.inFlightLimit).toBeGreaterThanOrEqual(20);
     expect(overLimit).toEqual([]);
+  });
+
+  it('caps pages out at half the in-flight limit while the loop is saturated, and not at all while it has room', async () => {
+    const throttle = new Throttle({ globalPerSecond: 100_000, endpointPerSecond: 100_000, maxInFlight: 40, minInFlight: 20 });
+    throttles.push(throttle);
+    expect(throttle.pageCap()).toBe(Infinity);
+    const overLimit: number[] = [];
+    await until(throttle, { answer: async () => spin(5), done: () => throttle.inFlightLimit === 20, seconds: 5, overLimit });
+    expect(throttle.pageCap()).toBe(10);
+    await until(throttle, { answer: () => new Promise((resolve) => setTimeout(resolve, 20)), done: () => throttle.inFlightLimit === 40, seconds: 5, overLimit });
+    expect(throttle.pageCap()).toBe(Infinity);
+    expect(overLimit).toEqual([]);
+  });
+
+  it('never caps pages below MIN_PAGES_WHILE_LOOP_BUSY, and not at all when the in-flight limit cannot move', async () => {
+    const low = new Throttle({ globalPerSecond: 100_000, endpointPerSecond: 100_000, maxInFlight: 12, minInFlight: 8 });
+    const fixed = new Throttle({ globalPerSecond: 100_000, endpointPerSecond: 100_000, maxInFlight: 12, minInFlight: 12 });
+    throttles.push(low, fixed);
+    const overLimit: number[] = [];
+    // One busy sample takes the limit under 12; half of anything under 12 is under the minimum.
+    await until(low, { answer: async () => spin(5), done: () => low.inFlightLimit < 12, seconds: 5, overLimit });
+    expect(low.pageCap()).toBe(MIN_PAGES_WHILE_LOOP_BUSY);
+    await until(fixed, { answer: async () => spin(5), done: () => false, seconds: 0.4, overLimit });
+    expect(fixed.pageCap()).toBe(Infinity);
   });
 
   it('starts at MAX_REQUESTS_IN_FLIGHT and keeps MIN_REQUESTS_IN_FLIGHT below it by default', () => {

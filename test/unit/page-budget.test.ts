@@ -140,6 +140,37 @@ describe('PageBudget', () => {
     expect(budget.arrived).toBe(0);
   });
 
+  it('grants no more permits than its cap allows, asking it at every grant, and at least one', async () => {
+    let cap = 2;
+    const budget = new PageBudget({ capacity: 8, cap: () => cap });
+    const a = await budget.acquire();
+    const b = await budget.acquire();
+    let granted = 0;
+    const more = [budget.acquire(), budget.acquire()].map((p) => p.then((permit) => ((granted += 1), permit)));
+    await tick();
+    expect(granted).toBe(0);
+    expect(budget.held).toBe(2);
+    // The cap rises: the waiters go at the next release, up to the new cap (4 out with one given back: 3 + 1).
+    cap = 4;
+    a.release();
+    await tick();
+    expect(granted).toBe(2);
+    expect(budget.held).toBe(3);
+    // A cap of 0 still leaves one permit out, or nothing would ever be read again.
+    cap = 0;
+    b.release();
+    for (const permit of await Promise.all(more)) permit.release();
+    expect(budget.held).toBe(0);
+    const only = await budget.acquire();
+    let second = false;
+    const next = budget.acquire().then((p) => ((second = true), p));
+    await tick();
+    expect(second).toBe(false);
+    only.release();
+    (await next).release();
+    expect(second).toBe(true);
+  });
+
   it('many prefetching readers and a slow consumer finish, never holding more than capacity (no deadlock)', async () => {
     const budget = new PageBudget({ capacity: 8, arrivedCapacity: 3 });
     const channel: Permit[] = [];
