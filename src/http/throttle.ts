@@ -33,10 +33,19 @@ export const MAX_REQUESTS_IN_FLIGHT = 100;
 export const MIN_REQUESTS_IN_FLIGHT = 16;
 
 /**
- * The fewest pages `pageCap` leaves a read while the loop is saturated. In bench (d)'s invoices (pages of
- * about 1.3 MB of JSON), a cap of 8 pages promoted 18 MB where 64 promoted 190.
+ * The fewest pages `pageCap` leaves a read while it caps them. In bench (d)'s invoices and lines on a larger
+ * account (227,304 records), a fixed budget of 8 pages promoted 18-20 MB where 64 promoted 171-175.
  */
 export const MIN_PAGES_WHILE_LOOP_BUSY = 8;
+
+/**
+ * `pageCap` caps pages only while the least round trip seen is shorter than this: against a server that
+ * answers in a few milliseconds (a local fake, a recording proxy) the loop, not the network, sets the
+ * pace. Stripe's quickest list answers take about 100 ms; there pages out are what keep the pace, and a
+ * host whose own work keeps the loop busy must keep them: half of what the pace needs slows the read, a
+ * slower pace lowers the in-flight floor, and the cap with it, second after second.
+ */
+export const PAGE_CAP_MAX_ROUND_TRIP_MS = 20;
 
 /** Samples of the loop (`SAMPLE_MS` each) whose pace of answers the in-flight floor looks back on: a second. */
 const PACE_SAMPLES = 10;
@@ -154,21 +163,23 @@ export class Throttle implements RequestThrottle {
   }
 
   /**
-   * Pages a read should have out at once: no bound while the loop has room (the in-flight limit at its
-   * ceiling); half the in-flight limit, and at least `MIN_PAGES_WHILE_LOOP_BUSY`, while the loop is
-   * saturated.
+   * Pages a read should have out at once: half the in-flight limit, and at least
+   * `MIN_PAGES_WHILE_LOOP_BUSY`, from the first busy sample of the loop until the limit is back at its
+   * ceiling, against a server that answers in milliseconds (`PAGE_CAP_MAX_ROUND_TRIP_MS`); no bound
+   * otherwise.
    *
    * Why: a page's permit is taken before its request goes out, so a read may have far more pages requested
    * than requests the loop lets out, and every one of them is parsed as it arrives and lives until its
    * children are in and the consumer has it. While the loop is the bottleneck those pages only wait, and
-   * pages of large objects outgrow V8's young generation: in bench (d)'s invoices (200,000 invoices and
-   * lines on a larger account) 64 pages out promoted 190 MB to the old generation and took 20.3 µs of CPU
-   * per record; half the in-flight limit (8 there) promoted 51 MB at 17.2 µs. Half, because a page's
-   * children and the next page's request share those requests. While the loop waits for the network, as it
-   * does against Stripe, pages out are what keep the read fast, and the page budget's own limits apply.
+   * pages of large objects outgrow V8's young generation: in bench (d)'s invoices and lines on a larger
+   * account (227,304 records), 64 pages out promoted 171-175 MB to the old generation and took 25-28 µs of
+   * CPU per record; this cap, 32-36 MB at 21-24 µs. Half, because a page's children and the next page's
+   * request share those requests. The cap is this throttle's, and each read sharing it (a connected
+   * account's streams) takes it whole. While the loop waits for the network, as it does against Stripe,
+   * pages out are what keep the read fast, and the page budget's own limits apply.
    */
   pageCap(): number {
-    if (this.limit >= this.maxInFlight) return Infinity;
+    if (this.limit >= this.maxInFlight || !(this.minRoundTripMs < PAGE_CAP_MAX_ROUND_TRIP_MS)) return Infinity;
     return Math.max(MIN_PAGES_WHILE_LOOP_BUSY, Math.floor(this.limit / 2));
   }
 

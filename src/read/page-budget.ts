@@ -139,8 +139,9 @@ export class PageBudget {
   }
 
   private free(): boolean {
-    // At least one permit, whatever the cap says: a read with none out would never take another.
-    return this.inUse < Math.min(this.limit, Math.max(1, this.cap())) && this.arrivedCount < this.arrivedCapacity;
+    // At least one permit, whatever the cap says (NaN included): a read with none out would never take another.
+    const cap = this.cap();
+    return this.inUse < Math.min(this.limit, cap >= 1 ? cap : 1) && this.arrivedCount < this.arrivedCapacity;
   }
 
   /** Hands free places to waiters, in order, in the same tick as the release: no newcomer overtakes them. */

@@ -49,7 +49,7 @@ export async function* runRead(options: {
   const { ctx, passes, stopReaders } = options;
   let checkpoint = options.checkpoint;
   const channel = new PageChannel<PageOutcome>(BUFFERED_PAGES);
-  // While the loop is saturated, pages out beyond what it can take only wait in memory (see `Throttle.pageCap`).
+  // Against a server that answers in milliseconds, while the loop is the bottleneck, pages out beyond what it can take only wait in memory (see `Throttle.pageCap`).
   const budget = new PageBudget({ capacity: MAX_PAGES_IN_FLIGHT, arrivedCapacity: MAX_PAGES_ARRIVED, slowConsumerCapacity: MAX_PAGES_FOR_SLOW_CONSUMER, cap: () => ctx.http.pageCap() });
   const started = performance.now();
   const progress = new Map<string, { records: number; requests: number; done: boolean; started: number }>();

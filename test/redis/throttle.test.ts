@@ -101,7 +101,7 @@ describeRedis('RedisThrottle: buckets shared through Redis', () => {
     expect((await redis.keys('*sk_test_*')).length).toBe(0);
   });
 
-  it('the client takes the Redis buckets when rateLimit is set; a connected account gets a budget of its own', async () => {
+  it('the client takes the Redis buckets when rateLimit is set, which cap no pages; a connected account gets a budget of its own', async () => {
     const fake = createFakeStripe({ records: { customers: 5 } });
     const server = await fake.listen();
     try {
@@ -109,6 +109,8 @@ describeRedis('RedisThrottle: buckets shared through Redis', () => {
       const config = resolveConfig({ apiKey: fake.apiKey, baseUrl: server.url, rateLimit: { redis: REDIS_URL!, key } });
       const http = StripeHttp.create(config, new SourceEmitter());
       await http.get({ stream: 'customers', path: '/v1/customers', query: { limit: 1 } });
+      // The shared buckets have no in-flight limit, so they cap no pages (a fallback of 0 would stall every read at one page).
+      expect(http.pageCap()).toBe(Infinity);
       await http.forConnectedAccount('acct_1Other').get({ stream: 'customers', path: '/v1/customers', query: { limit: 1 } }).catch(() => undefined);
       const keys = await redis.keys(`b_${key}*_settings`);
       expect(keys.sort()).toEqual([

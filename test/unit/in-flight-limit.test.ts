@@ -135,8 +135,41 @@ describe('Throttle: requests in flight follow the event loop', () => {
     // One busy sample takes the limit under 12; half of anything under 12 is under the minimum.
     await until(low, { answer: async () => spin(5), done: () => low.inFlightLimit < 12, seconds: 5, overLimit });
     expect(low.pageCap()).toBe(MIN_PAGES_WHILE_LOOP_BUSY);
-    await until(fixed, { answer: async () => spin(5), done: () => false, seconds: 0.4, overLimit });
+    // A limit that cannot move is always at its ceiling.
     expect(fixed.pageCap()).toBe(Infinity);
+  });
+
+  it('never caps pages against a server whose answers take their time, however busy the loop', async () => {
+    // A page holds its place longer than its request (25 ms): its children and the consumer take another
+    // 125 ms. Were pages capped at half of what the pace needs, the pace would fall, the floor with it,
+    // and the cap with that: 20, 13, 9, 8 pages out instead of 40.
+    const throttle = new Throttle({ globalPerSecond: 100_000, endpointPerSecond: 100_000 });
+    throttles.push(throttle);
+    const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+    const caps: number[] = [];
+    await whileHostBusy(() => new Promise<void>((done) => {
+      const deadline = performance.now() + 1500;
+      let out = 0;
+      const next = (): void => {
+        if (performance.now() >= deadline) {
+          if (out === 0) done();
+          return;
+        }
+        const cap = throttle.pageCap();
+        caps.push(cap);
+        while (out < Math.min(40, cap)) {
+          out += 1;
+          void throttle.schedule('/v1/invoices', () => sleep(25)).then(() => sleep(125)).then(() => {
+            out -= 1;
+            next();
+          });
+        }
+      };
+      next();
+    }));
+    // The loop was busy: the in-flight limit fell (and would have capped pages against a nearer server).
+    expect(throttle.inFlightLimit).toBeLessThan(MAX_REQUESTS_IN_FLIGHT);
+    expect(Math.min(...caps)).toBe(Infinity);
   });
 
   it('starts at MAX_REQUESTS_IN_FLIGHT and keeps MIN_REQUESTS_IN_FLIGHT below it by default', () => {

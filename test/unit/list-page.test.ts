@@ -48,10 +48,6 @@ describe('takeListPage', () => {
     expect(page.data.map((r) => r.id)).toEqual(['ch_1', 'ch_2']);
     expect(page.hasMore).toBe(true);
     expect(body.data).toBeUndefined();
-    // The page's array is its own: emptying it (as the readers do once the records are handed on) leaves the records whole.
-    const [first] = page.data;
-    page.data.length = 0;
-    expect(first).toEqual({ id: 'ch_1', object: 'charge' });
   });
 
   it('leaves a body it refuses as it was, and says which request it was', () => {

@@ -146,29 +146,46 @@ describe('PageBudget', () => {
     const a = await budget.acquire();
     const b = await budget.acquire();
     let granted = 0;
-    const more = [budget.acquire(), budget.acquire()].map((p) => p.then((permit) => ((granted += 1), permit)));
+    const more = [budget.acquire(), budget.acquire(), budget.acquire()].map((p) => p.then((permit) => ((granted += 1), permit)));
     await tick();
     expect(granted).toBe(0);
     expect(budget.held).toBe(2);
-    // The cap rises: the waiters go at the next release, up to the new cap (4 out with one given back: 3 + 1).
+    // The cap rises: the waiters go at the next release, up to the new cap and no further (one given back,
+    // three waiting: 1 + 3 would be 5 out, the cap lets 4).
     cap = 4;
     a.release();
     await tick();
-    expect(granted).toBe(2);
-    expect(budget.held).toBe(3);
-    // A cap of 0 still leaves one permit out, or nothing would ever be read again.
-    cap = 0;
+    expect(granted).toBe(3);
+    expect(budget.held).toBe(4);
+    // The cap falls below what is out: nothing more goes until releases bring it under.
+    cap = 2;
+    let fourth = false;
+    const late = budget.acquire().then((p) => ((fourth = true), p));
     b.release();
-    for (const permit of await Promise.all(more)) permit.release();
-    expect(budget.held).toBe(0);
-    const only = await budget.acquire();
-    let second = false;
-    const next = budget.acquire().then((p) => ((second = true), p));
     await tick();
-    expect(second).toBe(false);
-    only.release();
-    (await next).release();
-    expect(second).toBe(true);
+    expect(fourth).toBe(false);
+    const [c, d, e] = await Promise.all(more);
+    c!.release();
+    await tick();
+    expect(fourth).toBe(false);
+    d!.release();
+    await tick();
+    expect(fourth).toBe(true);
+    e!.release();
+    (await late).release();
+    expect(budget.held).toBe(0);
+    // A cap of 0, or one that is not a number, still leaves one permit out, or nothing would ever be read again.
+    for (const none of [0, Number.NaN]) {
+      cap = none;
+      const only = await budget.acquire();
+      let second = false;
+      const next = budget.acquire().then((p) => ((second = true), p));
+      await tick();
+      expect(second).toBe(false);
+      only.release();
+      (await next).release();
+      expect(second).toBe(true);
+    }
   });
 
   it('many prefetching readers and a slow consumer finish, never holding more than capacity (no deadlock)', async () => {
