@@ -23,8 +23,8 @@ const httpsAgent = new https.Agent({ keepAlive: true });
  * - Decoding a body over 128 KiB into one string took 15% of the library's CPU in (d); why, and how the
  *   pieces avoid it, is in `json-bytes.ts`.
  *
- * It is plugged in through stripe-node's public `httpClient` option, so stripe-node still builds every
- * request (headers, API version, `Stripe-Account`) and turns every response into its result or its error.
+ * `StripeGet` sends the library's requests through it, with stripe-node's headers and errors; it is also a
+ * `Stripe.HttpClient` like any other, for a `stripe` client's `httpClient` option (the tests compare the two).
  */
 export class BufferedHttpClient extends Stripe.HttpClient {
   override getClientName(): string {

@@ -1,12 +1,11 @@
 import pRetry, { AbortError as RetryAbort } from 'p-retry';
-import Stripe from 'stripe';
 import type { ResolvedConfig } from '../config.js';
 import { AuthenticationError, PermissionError, RateLimitError, StripeApiError, StripeSourceError } from '../errors.js';
 import type { SourceEmitter } from '../events.js';
 import { redactSecrets } from '../redact.js';
-import { BufferedHttpClient } from './buffered-http-client.js';
 import { classifyFailure, type FailureFacts } from './classify.js';
 import { defaultBudgetKey, RedisThrottle } from './redis-throttle.js';
+import { StripeGet } from './stripe-get.js';
 import { endpointOf, Throttle, type RequestThrottle } from './throttle.js';
 
 export type QueryValue = string | number | undefined;
@@ -44,9 +43,9 @@ function abortReason(signal: AbortSignal): unknown {
 
 /**
  * Every request of the library goes through here: GET only, through the throttle, retried with backoff
- * and jitter by p-retry, failures turned into the library's own errors. The `stripe` client does the
- * HTTP, reading bodies through `BufferedHttpClient`; its own retries are off so that each attempt is
- * throttled, counted and reported.
+ * and jitter by p-retry, failures turned into the library's own errors. `StripeGet` sends each attempt
+ * through stripe-node's HTTP client and makes stripe-node's errors; each attempt is throttled, counted and
+ * reported here.
  */
 export class StripeHttp {
   /** Requests sent by this client and every client made from it by `forAccount` (retries included). */
@@ -58,7 +57,7 @@ export class StripeHttp {
     private readonly config: ResolvedConfig,
     private readonly events: SourceEmitter,
     private readonly shared: {
-      readonly stripe: Stripe;
+      readonly http: StripeGet;
       readonly throttle: RequestThrottle;
       readonly requests: { count: number };
       /** Each connected account's own buckets (see `forConnectedAccount`). */
@@ -69,20 +68,9 @@ export class StripeHttp {
   ) {}
 
   static create(config: ResolvedConfig, events: SourceEmitter): StripeHttp {
-    const url = config.baseUrl;
-    const protocol = url.protocol === 'http:' ? 'http' : 'https';
-    const stripe = new Stripe(config.apiKey, {
-      host: url.hostname,
-      port: url.port ? Number(url.port) : protocol === 'http' ? 80 : 443,
-      protocol,
-      maxNetworkRetries: 0,
-      timeout: config.timeoutMs,
-      telemetry: false,
-      appInfo: { name: 'stripe-source' },
-      httpClient: new BufferedHttpClient(),
-    });
+    const http = new StripeGet({ apiKey: config.apiKey, baseUrl: config.baseUrl, timeoutMs: config.timeoutMs, appName: 'stripe-source' });
     const throttle = makeThrottle(config, undefined);
-    return new StripeHttp(config, events, { stripe, throttle, requests: { count: 0 }, accountThrottles: new Map() }, undefined);
+    return new StripeHttp(config, events, { http, throttle, requests: { count: 0 }, accountThrottles: new Map() }, undefined);
   }
 
   /** The same client (throttle, counters) speaking for a connected account. */
@@ -131,9 +119,7 @@ export class StripeHttp {
             if (signal?.aborted) throw new RetryAbort(toError(abortReason(signal)));
             this.shared.requests.count += 1;
             this.events.emit('request', { stream, method: 'GET', path, attempt, ...(this.stripeAccount ? { account: this.stripeAccount } : {}) });
-            const body: unknown = await this.shared.stripe.rawRequest('GET', path, undefined, this.stripeAccount ? { stripeAccount: this.stripeAccount } : {});
-            const requestId = (body as { lastResponse?: { requestId?: string } }).lastResponse?.requestId;
-            return { body, requestId };
+            return this.shared.http.get({ path, stripeAccount: this.stripeAccount });
           }, { priority: options.priority, completesPage: options.completesPage, signal });
         },
         {
