@@ -19,6 +19,11 @@ interface Answer {
   readonly hang?: boolean;
   /** Send the headers and half a body, then drop the connection. */
   readonly cut?: boolean;
+  /** Send the headers and half a body, then nothing more (a timeout while reading). */
+  readonly stall?: boolean;
+  /** Drop the connection without an answer: every time, or only the first time this path is asked. */
+  readonly reset?: boolean;
+  readonly resetFirst?: boolean;
 }
 
 const answers: Record<string, Answer> = {
@@ -31,13 +36,21 @@ const answers: Record<string, Answer> = {
   '/v1/down': { status: 500, headers: { 'request-id': 'req_500', 'stripe-should-retry': 'true' }, body: JSON.stringify({ error: { type: 'api_error', message: 'Something went wrong' } }) },
   '/v1/html': { status: 502, headers: { 'content-type': 'text/html' }, body: '<html>Bad gateway</html>' },
   '/v1/oauth': { status: 400, body: JSON.stringify({ error: 'invalid_grant', error_description: 'Authorization code expired' }) },
+  '/v1/ok-error': { status: 200, headers: { 'request-id': 'req_200' }, body: JSON.stringify({ error: { type: 'api_error', message: 'An error in a 200' } }) },
+  '/v1/empty-429': { status: 429, headers: { 'request-id': 'req_e429', 'stripe-rate-limited-reason': 'global-rate', 'retry-after': '2' }, body: '' },
+  '/v1/html-401': { status: 401, headers: { 'content-type': 'text/html' }, body: '<html>Unauthorized</html>' },
+  '/v1/no-error': { status: 502, headers: { 'request-id': 'req_502' }, body: JSON.stringify({ message: 'upstream' }) },
   '/v1/hang': { status: 200, hang: true },
+  '/v1/stall': { status: 200, stall: true, headers: { 'request-id': 'req_stall' } },
+  '/v1/reset-once': { status: 200, resetFirst: true, headers: { 'request-id': 'req_again' }, body: JSON.stringify({ object: 'list', data: [], has_more: false }) },
+  '/v1/reset': { status: 200, reset: true },
   '/v1/cut': { status: 200, cut: true, headers: { 'request-id': 'req_cut' } },
 };
 
 let server: http.Server;
 let baseUrl: URL;
 const seen: Array<{ path: string; headers: http.IncomingHttpHeaders }> = [];
+const resetOnce = new Set<string>();
 
 beforeAll(async () => {
   server = http.createServer((req, res) => {
@@ -48,6 +61,16 @@ beforeAll(async () => {
       return;
     }
     if (answer.hang) return;
+    if (answer.reset || (answer.resetFirst && !resetOnce.has(req.url ?? ''))) {
+      resetOnce.add(req.url ?? '');
+      req.socket.destroy();
+      return;
+    }
+    if (answer.stall) {
+      res.writeHead(answer.status, { 'content-length': '1000', ...answer.headers });
+      res.write('{"object":"list","da');
+      return;
+    }
     if (answer.cut) {
       res.writeHead(answer.status, { 'content-length': '1000', ...answer.headers });
       res.write('{"object":"list","da');
@@ -129,26 +152,53 @@ describe('StripeGet: GET without stripe-node request sender', () => {
     expect(result).toEqual({ body: { object: 'list', data: [], has_more: false, url: '/v1/customers' }, requestId: 'req_ok' });
   });
 
-  it.each(['/v1/bad', '/v1/auth', '/v1/perm', '/v1/gone', '/v1/slow', '/v1/down', '/v1/html', '/v1/oauth', '/v1/cut', '/v1/missing'])(
+  it.each(['/v1/bad', '/v1/auth', '/v1/perm', '/v1/gone', '/v1/slow', '/v1/down', '/v1/ok-error', '/v1/html', '/v1/html-401', '/v1/empty-429', '/v1/missing', '/v1/cut'])(
     'fails on %s with the error stripe-node gives',
     async (path) => {
       const { direct, reference } = clients();
       const ours = await failureOf(direct.get({ path }));
       const theirs = await failureOf(reference.rawRequest('GET', path));
-      // stripe-node turns the old OAuth shape (`error` a string) into an OAuth error; the library reads no
-      // OAuth endpoint, so a plain StripeError with the same message and status is enough there.
-      if (path === '/v1/oauth') {
-        expect({ statusCode: ours.statusCode, message: ours.message }).toEqual({ statusCode: theirs.statusCode, message: 'invalid_grant' });
-        return;
-      }
       expect(ours).toEqual(theirs);
     },
   );
 
-  it('says a request timed out as stripe-node does', async () => {
+  it('reads the OAuth shape of an error (a string) as stripe-node does, short of its OAuth classes', async () => {
+    const { direct, reference } = clients();
+    const ours = await failureOf(direct.get({ path: '/v1/oauth' }));
+    const theirs = await failureOf(reference.rawRequest('GET', '/v1/oauth'));
+    const what = (e: Record<string, unknown>) => ({ statusCode: e.statusCode, rawType: e.rawType, message: e.message });
+    expect(what(ours)).toEqual(what(theirs));
+    expect(ours.message).toBe('Authorization code expired');
+  });
+
+  it('fails on an error status without an error object, where stripe-node hands the body back as a result', async () => {
+    const { direct, reference } = clients();
+    await expect(reference.rawRequest('GET', '/v1/no-error')).resolves.toMatchObject({ message: 'upstream' });
+    const ours = await failureOf(direct.get({ path: '/v1/no-error' }));
+    expect(ours).toMatchObject({ class: 'StripeAPIError', statusCode: 502, requestId: 'req_502', message: 'The answer (502) has no error object.' });
+  });
+
+  it('sends once more at once when the connection is dropped before any answer, as stripe-node does once', async () => {
+    const { direct, reference } = clients();
+    seen.length = 0;
+    await expect(direct.get({ path: '/v1/reset-once' })).resolves.toMatchObject({ requestId: 'req_again' });
+    expect(seen.filter((s) => s.path === '/v1/reset-once')).toHaveLength(2);
+    const ours = await failureOf(direct.get({ path: '/v1/reset' }));
+    const theirs = await failureOf(reference.rawRequest('GET', '/v1/reset'));
+    expect(ours).toEqual(theirs);
+    expect(ours.message).toBe('An error occurred with our connection to Stripe. Request was retried 1 times.');
+  });
+
+  it('refuses a path that is not its host\'s', async () => {
+    const { direct } = clients();
+    await expect(direct.get({ path: 'v1/customers' })).rejects.toThrow(/must start with one "\/"/);
+    await expect(direct.get({ path: '//elsewhere.example/v1/customers' })).rejects.toThrow(/must start with one "\/"/);
+  });
+
+  it.each(['/v1/hang', '/v1/stall'])('says a request timed out (%s) as stripe-node does', async (path) => {
     const { direct, reference } = clients(150);
-    const ours = await failureOf(direct.get({ path: '/v1/hang' }));
-    const theirs = await failureOf(reference.rawRequest('GET', '/v1/hang'));
+    const ours = await failureOf(direct.get({ path }));
+    const theirs = await failureOf(reference.rawRequest('GET', path));
     expect(ours).toEqual(theirs);
     expect(ours.message).toBe('Request aborted due to timeout being reached (150ms)');
   });
