@@ -12,8 +12,9 @@ export interface StripeGetResult {
  * its request sender makes them (`StripeError.generate` for an error body, `StripeConnectionError` for the
  * network and timeouts, `StripeAPIError` for a body that is not JSON); only not through that sender. Two
  * differences, both on purpose: a JSON error answer without an error object fails with its status and
- * headers (stripe-node returns it as a result), and a reused connection found closed is tried once more at
- * once (stripe-node waits first).
+ * headers (stripe-node returns it as a result), and a connection reset before the answer is sent once more
+ * at once (stripe-node waits half a second first). An OAuth-shaped error (`error` a string) gets the
+ * class of its status, not stripe-node's OAuth classes: the library reads no OAuth endpoint.
  *
  * Why: the library only lists, with the path and query it builds itself, and retries, throttles and
  * reports on its own; the request sender's work for each request (options, an authenticator's promise,
@@ -57,20 +58,23 @@ export class StripeGet {
     const failure = typeof body === 'object' && body !== null ? (body as { error?: unknown; error_description?: unknown }).error : undefined;
     if (failure) {
       // The OAuth shape (`error` a string) as stripe-node reads it; the library reads no OAuth endpoint.
-      const raw = typeof failure === 'object' ? (failure as Record<string, unknown>) : { type: failure, message: (body as { error_description?: unknown }).error_description };
+      const raw = typeof failure === 'object' ? (failure as Record<string, unknown>) : { type: failure, message: (body as { error_description?: unknown }).error_description ?? String(failure) };
       throw Stripe.errors.StripeError.generate({ ...raw, headers: responseHeaders, statusCode, requestId } as StripeRawError);
     }
     // stripe-node hands such an answer back as a result; its status and headers say what it is.
     if (statusCode >= 400) {
-      throw new Stripe.errors.StripeAPIError({ message: `The answer (${statusCode}) has no error object.`, requestId, statusCode, headers: responseHeaders } as StripeRawError);
+      const said = typeof body === 'object' && body !== null ? (body as { message?: unknown }).message : undefined;
+      const message = `The answer (${statusCode}) has no error object${typeof said === 'string' ? `: "${said.slice(0, 200)}"` : ''}.`;
+      throw new Stripe.errors.StripeAPIError({ message, requestId, statusCode, headers: responseHeaders } as StripeRawError);
     }
     return { body, requestId };
   }
 
   /**
-   * Sends the request, once more at once when a kept-alive connection turns out closed (ECONNRESET, EPIPE
-   * before any answer), as stripe-node does even with its retries off: the server closed an idle socket
-   * as it was reused, and the request most likely never reached it. A GET is safe to send again.
+   * Sends the request, and once more at once on ECONNRESET or EPIPE before the answer's headers, as
+   * stripe-node does even with its retries off: mostly a kept-alive socket the server closed as it was
+   * reused (stripe-node issue 1040), though the request may have reached the server. A GET is safe to send
+   * again; that second send is not throttled or counted, as stripe-node's was not.
    */
   private async send(path: string, headers: Readonly<Record<string, string>>): Promise<BufferedHttpClientResponse> {
     for (let attempt = 1; ; attempt++) {

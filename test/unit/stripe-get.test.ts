@@ -40,6 +40,8 @@ const answers: Record<string, Answer> = {
   '/v1/empty-429': { status: 429, headers: { 'request-id': 'req_e429', 'stripe-rate-limited-reason': 'global-rate', 'retry-after': '2' }, body: '' },
   '/v1/html-401': { status: 401, headers: { 'content-type': 'text/html' }, body: '<html>Unauthorized</html>' },
   '/v1/no-error': { status: 502, headers: { 'request-id': 'req_502' }, body: JSON.stringify({ message: 'upstream' }) },
+  '/v1/no-error-404': { status: 404, body: JSON.stringify({ detail: 'not here' }) },
+  '/v1/error-string': { status: 502, body: JSON.stringify({ error: 'Bad Gateway' }) },
   '/v1/hang': { status: 200, hang: true },
   '/v1/stall': { status: 200, stall: true, headers: { 'request-id': 'req_stall' } },
   '/v1/reset-once': { status: 200, resetFirst: true, headers: { 'request-id': 'req_again' }, body: JSON.stringify({ object: 'list', data: [], has_more: false }) },
@@ -174,13 +176,21 @@ describe('StripeGet: GET without stripe-node request sender', () => {
   it('fails on an error status without an error object, where stripe-node hands the body back as a result', async () => {
     const { direct, reference } = clients();
     await expect(reference.rawRequest('GET', '/v1/no-error')).resolves.toMatchObject({ message: 'upstream' });
-    const ours = await failureOf(direct.get({ path: '/v1/no-error' }));
-    expect(ours).toMatchObject({ class: 'StripeAPIError', statusCode: 502, requestId: 'req_502', message: 'The answer (502) has no error object.' });
+    expect(await failureOf(direct.get({ path: '/v1/no-error' }))).toMatchObject({
+      class: 'StripeAPIError', statusCode: 502, requestId: 'req_502', message: 'The answer (502) has no error object: "upstream".',
+    });
+    expect(await failureOf(direct.get({ path: '/v1/no-error-404' }))).toMatchObject({ class: 'StripeAPIError', statusCode: 404, message: 'The answer (404) has no error object.' });
+  });
+
+  it('keeps the text of an error given as a bare string', async () => {
+    const { direct } = clients();
+    expect(await failureOf(direct.get({ path: '/v1/error-string' }))).toMatchObject({ statusCode: 502, rawType: 'Bad Gateway', message: 'Bad Gateway' });
   });
 
   it('sends once more at once when the connection is dropped before any answer, as stripe-node does once', async () => {
     const { direct, reference } = clients();
     seen.length = 0;
+    resetOnce.clear();
     await expect(direct.get({ path: '/v1/reset-once' })).resolves.toMatchObject({ requestId: 'req_again' });
     expect(seen.filter((s) => s.path === '/v1/reset-once')).toHaveLength(2);
     const ours = await failureOf(direct.get({ path: '/v1/reset' }));
@@ -197,7 +207,10 @@ describe('StripeGet: GET without stripe-node request sender', () => {
 
   it.each(['/v1/hang', '/v1/stall'])('says a request timed out (%s) as stripe-node does', async (path) => {
     const { direct, reference } = clients(150);
+    seen.length = 0;
     const ours = await failureOf(direct.get({ path }));
+    // A timeout is not sent again (only a connection reset is).
+    expect(seen.filter((s) => s.path === path)).toHaveLength(1);
     const theirs = await failureOf(reference.rawRequest('GET', path));
     expect(ours).toEqual(theirs);
     expect(ours.message).toBe('Request aborted due to timeout being reached (150ms)');
