@@ -25,10 +25,14 @@ interface StripeLikeError {
   headers?: unknown;
 }
 
+/** A response header's value as Node gives it (a string, or an array of them): its first string. */
+export function headerValue(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : Array.isArray(value) && typeof value[0] === 'string' ? value[0] : undefined;
+}
+
 function header(headers: unknown, name: string): string | undefined {
   if (typeof headers !== 'object' || headers === null) return undefined;
-  const value = (headers as Record<string, unknown>)[name];
-  return typeof value === 'string' ? value : Array.isArray(value) && typeof value[0] === 'string' ? value[0] : undefined;
+  return headerValue((headers as Record<string, unknown>)[name]);
 }
 
 export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {

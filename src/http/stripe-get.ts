@@ -1,5 +1,6 @@
 import Stripe from 'stripe';
 import { BufferedHttpClient, type BufferedHttpClientResponse } from './buffered-http-client.js';
+import { headerValue } from './classify.js';
 
 export interface StripeGetResult {
   readonly body: unknown;
@@ -81,7 +82,7 @@ export class StripeGet {
       try {
         return await this.client.makeRequest(this.host, this.port, path, 'GET', headers, '', this.protocol, this.options.timeoutMs);
       } catch (error) {
-        const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+        const code = errorCode(error);
         if (attempt === 1 && typeof code === 'string' && Stripe.HttpClient.CONNECTION_CLOSED_ERROR_CODES.includes(code)) continue;
         throw connectionError(error, this.options.timeoutMs, undefined, attempt - 1);
       }
@@ -115,13 +116,14 @@ function requestHeaders(options: { apiKey: string; appName: string }): Record<st
   };
 }
 
-function headerValue(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : Array.isArray(value) && typeof value[0] === 'string' ? value[0] : undefined;
+/** The `code` of a Node or stripe-node error (ECONNRESET, ETIMEDOUT, ...). */
+function errorCode(error: unknown): unknown {
+  return typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
 }
 
 /** As stripe-node reports a request that never got its answer: a timeout says so, anything else is "a connection error". */
 function connectionError(error: unknown, timeoutMs: number, requestId: string | undefined, retried = 0): Error {
-  const timedOut = typeof error === 'object' && error !== null && (error as { code?: unknown }).code === Stripe.HttpClient.TIMEOUT_ERROR_CODE;
+  const timedOut = errorCode(error) === Stripe.HttpClient.TIMEOUT_ERROR_CODE;
   return new Stripe.errors.StripeConnectionError({
     message: timedOut
       ? `Request aborted due to timeout being reached (${timeoutMs}ms)`
